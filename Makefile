@@ -1,0 +1,57 @@
+# The two commands: `make run` (set up, start the embedded stack, trigger the
+# demo) and `make test` (set up, lint, run every test).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed-requirements
+
+.PHONY: setup run test lint pytest sandbox demo bench lock clean settings
+
+setup: $(STAMP) chromium .airflow/.migrated settings
+
+$(STAMP): requirements.txt
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps -r requirements.txt
+	$(VENV)/bin/pip check --disable-pip-version-check >/dev/null
+	@touch $@
+
+chromium:
+	@scripts/ensure_chromium.sh
+
+.airflow/.migrated: $(STAMP)
+	bin/airflow db migrate >/dev/null
+	@touch $@
+
+# Connections and Pools of the embedded stack, from config/airflow_settings.yaml.
+settings: $(STAMP) .airflow/.migrated
+	@bin/python scripts/load_settings.py
+
+run: setup
+	@bin/python scripts/embedded_stack.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+pytest: setup
+	bin/python -m pytest
+
+test: setup lint pytest
+
+demo: $(STAMP)
+	bin/python -m include.processes.election_staff.demo --help
+
+bench: setup
+	bin/python benchmarks/bench_validation.py
+
+# Regenerate requirements.txt from requirements.in in a throwaway virtualenv.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q --disable-pip-version-check -r requirements.in
+	{ echo "# Fully pinned set, generated from requirements.in with \`make lock\` (pip freeze"; \
+	  echo "# of a fresh virtualenv). Install from this file only."; \
+	  .lock-venv/bin/pip freeze --disable-pip-version-check | grep -v '^pip=='; } > requirements.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) .airflow

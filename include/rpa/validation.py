@@ -1,0 +1,46 @@
+"""Run a pandera schema lazily and turn every failed check into per-row reasons.
+
+Checks are named by a rule id (``Check(..., name=rule, error=rule)``); the
+process maps rule ids to French reasons. Nothing is dropped: each input row is
+either valid or quarantined with at least one reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import pandera.pandas as pa
+
+
+class RuleCrashed(RuntimeError):
+    """A check raised instead of returning a verdict: a bug, never bad data."""
+
+
+def failed_rules(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """One row per (row index, rule id) that failed, every failure collected."""
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        crashed = cases["index"].isna()
+        if crashed.any():
+            detail = "; ".join(sorted({str(c) for c in cases.loc[crashed, "check"]}))
+            raise RuleCrashed(f"pandera could not evaluate: {detail}") from None
+        cases = cases[["index", "check"]].rename(columns={"check": "rule"})
+        return cases.drop_duplicates().astype({"index": "int64"}).reset_index(drop=True)
+    return pd.DataFrame({"index": pd.Series(dtype="int64"), "rule": pd.Series(dtype="str")})
+
+
+def reasons_by_row(
+    failures: pd.DataFrame, messages: Mapping[str, str], order: list[str]
+) -> pd.Series:
+    """index -> '; '-joined French reasons, in the rules' declaration order."""
+    if failures.empty:
+        return pd.Series(dtype="str")
+    rank = {rule: position for position, rule in enumerate(order)}
+    ordered = failures.assign(rank=failures["rule"].map(rank).fillna(len(rank))).sort_values(["index", "rank"])
+    text = ordered["rule"].map(lambda rule: messages.get(rule, rule))
+    if "detail" in ordered:
+        text = text + ordered["detail"].fillna("")
+    return text.groupby(ordered["index"]).agg(" ; ".join)
