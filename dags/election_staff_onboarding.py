@@ -27,13 +27,23 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task, teardown
+import pendulum
+from airflow.sdk import MultipleCronTriggerTimetable, Param, dag, get_current_context, task, teardown
 
-from include.processes.election_staff.config import get_election, load_elections
+from include.processes.election_staff.config import get_election, load_elections, period_months
 
 PARIS = ZoneInfo("Europe/Paris")
 ACTIVE_ID, ELECTIONS = load_elections()
 ELECTION = ELECTIONS[ACTIVE_ID]
+# One run a day over the election period, at run_at (Paris time): one cron
+# expression per calendar month of the period. start_date is the project's
+# epoch, not the period's start, so that manual runs (ad-hoc files, tests) work
+# any day; a scheduled run outside the period finds nothing to do.
+# (EventsTimetable would fit, but fails to serialise in Airflow 3.3.2.)
+CRONS = [
+    f"{ELECTION.run_at.minute} {ELECTION.run_at.hour} {first}-{last} {month} *"
+    for month, first, last in period_months(ELECTION.period_start, ELECTION.period_end)
+]
 
 
 def _run_context() -> tuple[Path, dict, dt.date]:
@@ -50,11 +60,8 @@ def _run_context() -> tuple[Path, dict, dt.date]:
     dag_id="election_staff_onboarding",
     description="Vacataires des élections : lecture et validation des fichiers des départements",
     doc_md=__doc__,
-    schedule=CronTriggerTimetable(
-        f"{ELECTION.run_at.minute} {ELECTION.run_at.hour} * * *", timezone="Europe/Paris"
-    ),
-    start_date=dt.datetime.combine(ELECTION.period_start, dt.time(0, 0), tzinfo=PARIS),
-    end_date=dt.datetime.combine(ELECTION.period_end, dt.time(23, 59), tzinfo=PARIS),
+    schedule=MultipleCronTriggerTimetable(*CRONS, timezone="Europe/Paris"),
+    start_date=pendulum.datetime(2026, 1, 1, tz="Europe/Paris"),
     catchup=False,
     max_active_runs=1,
     tags=["elections", "rh", "vacataires"],
@@ -81,7 +88,7 @@ def election_staff_onboarding() -> None:
     @task
     def intake() -> dict:
         """Read the day's inbox folder, or the file or folder named by input_path."""
-        from airflow.exceptions import AirflowFailException, AirflowSkipException
+        from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
         from include.processes.election_staff import onboarding
         from include.rpa.errors import IntakeError, NoInputError
@@ -104,7 +111,7 @@ def election_staff_onboarding() -> None:
     @task
     def validate(counts: dict) -> dict:
         """Row rules (pandera) and dataset rules (Great Expectations)."""
-        from airflow.exceptions import AirflowFailException
+        from airflow.sdk.exceptions import AirflowFailException
 
         from include.processes.election_staff import onboarding
         from include.rpa.errors import DatasetCheckError

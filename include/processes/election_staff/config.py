@@ -56,3 +56,15 @@ def get_election(election_id: str | None = None) -> Election:
     if key not in elections:
         raise ValueError(f"Élection inconnue : {key} (connues : {', '.join(sorted(elections))})")
     return elections[key]
+
+
+def period_months(start: dt.date, end: dt.date) -> list[tuple[int, int, int]]:
+    """(month, first day, last day) for each calendar month of [start, end]."""
+    months = []
+    day = start
+    while day <= end:
+        next_month = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        last = min(end, next_month - dt.timedelta(days=1))
+        months.append((day.month, day.day, last.day))
+        day = next_month
+    return months

@@ -118,7 +118,7 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
         out[helper] = parse_dates(out[column])
     out[NIR_FORMED] = nir.is_well_formed(out["nir"])
     out[NIR_SCIENTIFIC] = nir.is_scientific(out[NIR_RAW])
-    out[IBAN_FORMED] = out["iban"].str.match(iban.IBAN_PATTERN)
+    out[IBAN_FORMED] = iban.well_formed(out["iban"])
     out[CP_FORMED] = out["code_postal"].str.fullmatch(r"\d{5}")
     # The BIC is derived from the IBAN's bank code when the file leaves it empty.
     derivable = (out["bic"] == "") & out[IBAN_FORMED]
@@ -138,13 +138,6 @@ def _years_between(start: pd.Series, end: pd.Series) -> pd.Series:
         (end.dt.month == start.dt.month) & (end.dt.day < start.dt.day)
     )
     return years - before_birthday.astype(int)
-
-
-def _iban_format(n: pd.DataFrame) -> pd.Series:
-    value = n["iban"]
-    french = value.str.startswith("FR")
-    shape = n[IBAN_FORMED] & (~french | value.str.match(iban.FR_PATTERN))
-    return _empty(value) | (shape & iban.foreign_ok(value))
 
 
 def _age(n: pd.DataFrame, election: Election) -> pd.Series:
@@ -183,7 +176,7 @@ RULES: dict[str, Callable[[pd.DataFrame, Election], pd.Series]] = {
     "nir_annee": lambda n, e: _nir_birth(n, nir.year_matches),
     "nir_mois": lambda n, e: _nir_birth(n, nir.month_matches),
     "nir_doublon": lambda n, e: ~(n[NIR_FORMED] & n["nir"].duplicated(keep="first")),
-    "iban_format": lambda n, e: _iban_format(n),
+    "iban_format": lambda n, e: _empty(n["iban"]) | n[IBAN_FORMED],
     "iban_cle": lambda n, e: ~n[IBAN_FORMED] | iban.checksum_ok(n["iban"]),
     "iban_rib": lambda n, e: ~n["iban"].str.match(iban.FR_PATTERN) | iban.rib_key_ok(n["iban"]),
     "bic_format": lambda n, e: _empty(n["bic"]) | n["bic"].str.match(iban.BIC_PATTERN),
