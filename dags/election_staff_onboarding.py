@@ -96,7 +96,9 @@ def election_staff_onboarding() -> None:
         from include.rpa.steps import recorded
 
         folder, params, day = _run_context()
-        source = Path(params["input_path"]) if params.get("input_path") else inbox_dir(onboarding.PROCESS, day)
+        source = (
+            Path(params["input_path"]) if params.get("input_path") else inbox_dir(onboarding.PROCESS, day)
+        )
         try:
             with recorded(folder, "intake"):
                 if not params.get("input_path") and not any(source.glob("*")):

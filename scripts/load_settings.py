@@ -64,7 +64,9 @@ def main() -> None:
             conn.set_password(spec.get("conn_password"))
             conn.port = spec.get("conn_port")
             extra = spec.get("conn_extra")
-            conn.set_extra(None if extra is None else (extra if isinstance(extra, str) else json.dumps(extra)))
+            conn.set_extra(
+                None if extra is None else (extra if isinstance(extra, str) else json.dumps(extra))
+            )
         for spec in settings["pools"]:
             Pool.create_or_update_pool(
                 name=spec["pool_name"],
@@ -73,9 +75,8 @@ def main() -> None:
                 include_deferred=False,
                 session=session,
             )
-    print(
-        f"Loaded {len(settings['connections'])} connections and {len(settings['pools'])} pools from {path.name}"
-    )
+    counts = f"{len(settings['connections'])} connections and {len(settings['pools'])} pools"
+    print(f"Loaded {counts} from {path.name}")
 
 
 if __name__ == "__main__":

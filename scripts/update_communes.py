@@ -25,9 +25,13 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         package = f"@etalab/decoupage-administratif@{args.version}"
-        name = subprocess.run(
-            ["npm", "pack", "--silent", package], cwd=tmp, check=True, capture_output=True, text=True
-        ).stdout.strip().splitlines()[-1]
+        name = (
+            subprocess.run(
+                ["npm", "pack", "--silent", package], cwd=tmp, check=True, capture_output=True, text=True
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         with tarfile.open(Path(tmp) / name) as archive:
             communes = json.load(archive.extractfile("package/data/communes.json"))
     rows = sorted(

@@ -177,7 +177,9 @@ def _read_csv(file: Path) -> tuple[list[str], pd.DataFrame, int, FileReport]:
             engine="c",
         )
     except pd.errors.ParserError as exc:
-        raise IntakeError([f"{file.name} : structure CSV incohérente ({_parser_detail(exc, skipped)})"]) from exc
+        raise IntakeError(
+            [f"{file.name} : structure CSV incohérente ({_parser_detail(exc, skipped)})"]
+        ) from exc
     # Spreadsheet row of each record: header is row skipped + 1.
     first_row = skipped + 2
     report = FileReport(file.name, 0, "csv", encoding, delimiter)

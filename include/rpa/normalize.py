@@ -19,7 +19,7 @@ DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:
 def on_unique(values: pd.Series, function: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """Apply a vectorised ``function`` to the distinct values only."""
     unique = pd.Series(values.unique())
-    mapping = dict(zip(unique, function(unique)))
+    mapping = dict(zip(unique, function(unique), strict=True))
     return values.map(mapping)
 
 

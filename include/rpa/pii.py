@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 
 # NIR: 15 characters, spaces allowed between the groups, Corsica 2A/2B.
-_NIR = re.compile(r"(?<![0-9A-Za-z])[1-478][ .]?\d{2}[ .]?\d{2}[ .]?(?:\d{2}|2[ABab])[ .]?\d{3}[ .]?\d{3}(?:[ .]?\d{2})?(?![0-9A-Za-z])")
+_NIR = re.compile(
+    r"(?<![0-9A-Za-z])[1-478][ .]?\d{2}[ .]?\d{2}[ .]?(?:\d{2}|2[ABab])[ .]?\d{3}[ .]?\d{3}(?:[ .]?\d{2})?"
+    r"(?![0-9A-Za-z])"
+)
 # IBAN: 2 letters, 2 check digits, 11 to 30 alphanumerics, spaces allowed every 4.
 _IBAN = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{2}\d{2}(?:[ ]?[0-9A-Za-z]){11,30}(?![0-9A-Za-z])")
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")

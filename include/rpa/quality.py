@@ -91,7 +91,7 @@ def run_checks(checks: Sequence[DatasetCheck], run_dir: Path) -> list[dict[str, 
         )
         outcome = checkpoint.run(batch_parameters={"dataframe": check.frame})
         (run_result,) = outcome.run_results.values()
-        for description, result in zip(descriptions, run_result.results):
+        for description, result in zip(descriptions, run_result.results, strict=True):
             observed = result.result.get("observed_value", result.result.get("unexpected_count"))
             results.append(
                 {

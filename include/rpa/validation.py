@@ -32,14 +32,14 @@ def failed_rules(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFram
     return pd.DataFrame({"index": pd.Series(dtype="int64"), "rule": pd.Series(dtype="str")})
 
 
-def reasons_by_row(
-    failures: pd.DataFrame, messages: Mapping[str, str], order: list[str]
-) -> pd.Series:
+def reasons_by_row(failures: pd.DataFrame, messages: Mapping[str, str], order: list[str]) -> pd.Series:
     """index -> '; '-joined French reasons, in the rules' declaration order."""
     if failures.empty:
         return pd.Series(dtype="str")
     rank = {rule: position for position, rule in enumerate(order)}
-    ordered = failures.assign(rank=failures["rule"].map(rank).fillna(len(rank))).sort_values(["index", "rank"])
+    ordered = failures.assign(rank=failures["rule"].map(rank).fillna(len(rank))).sort_values(
+        ["index", "rank"]
+    )
     text = ordered["rule"].map(lambda rule: messages.get(rule, rule))
     if "detail" in ordered:
         text = text + ordered["detail"].fillna("")

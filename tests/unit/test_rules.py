@@ -93,7 +93,10 @@ CASES = [
     ({"prenom": "  "}, {"requis:prenom"}),
     ({"site": ""}, {"requis:site"}),
     # Several failures on one row are all collected.
-    ({"iban": "FR15 2004 1010 0505 0001 3M02 606", "email": "x@", "code_postal": "1"}, {"iban_cle", "email", "code_postal_format"}),
+    (
+        {"iban": "FR15 2004 1010 0505 0001 3M02 606", "email": "x@", "code_postal": "1"},
+        {"iban_cle", "email", "code_postal_format"},
+    ),
 ]
 
 

@@ -125,7 +125,7 @@ def write_quarantine(frame, reasons, path: Path) -> None:
         {
             "fichier": rows[FILE_COLUMN],
             "ligne": rows[LINE_COLUMN],
-            "initiales": [initials(n, p) for n, p in zip(rows["nom"], rows["prenom"])],
+            "initiales": [initials(n, p) for n, p in zip(rows["nom"], rows["prenom"], strict=True)],
             "motifs": reasons,
         }
     ).sort_values(["fichier", "ligne"])
@@ -152,7 +152,9 @@ def check_dataset(frame, kept, quarantined_index, election: Election, run_dir: P
     )
 
 
-def write_report(run_dir: Path, *, dag_id: str, run_id: str, election: Election, dry_run: bool) -> dict[str, Any]:
+def write_report(
+    run_dir: Path, *, dag_id: str, run_id: str, election: Election, dry_run: bool
+) -> dict[str, Any]:
     """summary.json (the contract's integer counts) and report.html (French)."""
     from include.rpa.report import Report, Table, render
     from include.rpa.steps import step_errors
@@ -203,16 +205,26 @@ def write_report(run_dir: Path, *, dag_id: str, run_id: str, election: Election,
             "Fichiers lus",
             ["Fichier", "Format", "Encodage", "Séparateur", "Lignes", "Colonnes ignorées"],
             [
-                [f["fichier"], f["format"], f["encodage"] or "", f["separateur"] or "", f["lignes"],
-                 ", ".join(f["colonnes_ignorees"])]
+                [
+                    f["fichier"],
+                    f["format"],
+                    f["encodage"] or "",
+                    f["separateur"] or "",
+                    f["lignes"],
+                    ", ".join(f["colonnes_ignorees"]),
+                ]
                 for f in files
             ],
         )
     )
     reasons = validation.get("motifs", {})
     report.tables.append(
-        Table("Motifs de quarantaine", ["Motif", "Lignes"], [[k, v] for k, v in reasons.items()],
-              note="Une ligne peut avoir plusieurs motifs.")
+        Table(
+            "Motifs de quarantaine",
+            ["Motif", "Lignes"],
+            [[k, v] for k, v in reasons.items()],
+            note="Une ligne peut avoir plusieurs motifs.",
+        )
     )
     report.tables.append(_quarantine_table(run_dir))
     checks = validation.get("controles_jeu", [])
@@ -257,10 +269,14 @@ def _quarantine_table(run_dir: Path):
             for record in csv.DictReader(handle, delimiter=";"):
                 total += 1
                 if total <= QUARANTINE_SHOWN:
-                    rows.append([record["fichier"], int(record["ligne"]), record["initiales"], record["motifs"]])
+                    rows.append(
+                        [record["fichier"], int(record["ligne"]), record["initiales"], record["motifs"]]
+                    )
     note = None
     if total > QUARANTINE_SHOWN:
-        note = f"{QUARANTINE_SHOWN} premières lignes sur {total} : la liste complète est dans {QUARANTINE_FILE}."
+        note = (
+            f"{QUARANTINE_SHOWN} premières lignes sur {total} : la liste complète est dans {QUARANTINE_FILE}."
+        )
     return Table("Lignes en quarantaine", ["Fichier", "Ligne", "Initiales", "Motifs"], rows, note)
 
 

@@ -60,7 +60,10 @@ FONCTION_SYNONYMS = {
     "cheffe de table": "chef de table",
     "responsable de table": "chef de table",
 }
-EMAIL_PATTERN = r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
+)
 PHONE_PATTERN = r"^(?:0[1-9]\d{8}|\+33[1-9]\d{8}|\+(?:[1-24-9]\d{0,2}|3[0-24-9]\d?)\d{6,12})$"
 
 # rule id -> French reason shown to the HR agent
@@ -103,7 +106,9 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for column in ("nom", "nom_usage", "prenom", "adresse", "commune", "site", "lieu_naissance"):
-        out[column] = out[column].str.replace(r"[\s\u00a0\u202f]+", " ", regex=True).str.replace("\u2019", "'")
+        out[column] = (
+            out[column].str.replace(r"[\s\u00a0\u202f]+", " ", regex=True).str.replace("\u2019", "'")
+        )
     out[NIR_RAW] = out["nir"]
     out["nir"] = nir.compact(out["nir"])
     out["iban"] = iban.compact(out["iban"])

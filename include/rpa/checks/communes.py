@@ -67,5 +67,5 @@ def pad_postal_code(values: pd.Series) -> pd.Series:
 def matches(postal_code: pd.Series, commune: pd.Series) -> pd.Series:
     """True where the commune is served by the postal code."""
     unique = commune.drop_duplicates()
-    keys = commune.map(dict(zip(unique, unique.map(commune_key))))
+    keys = commune.map(dict(zip(unique, unique.map(commune_key), strict=True)))
     return (postal_code + "|" + keys).isin(reference_pairs())
