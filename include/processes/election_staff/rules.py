@@ -84,7 +84,7 @@ REASONS: dict[str, str] = {
     "nir_sexe": "NIR incohérent avec le sexe déclaré",
     "nir_annee": "NIR incohérent avec l'année de naissance",
     "nir_mois": "NIR incohérent avec le mois de naissance",
-    "nir_doublon": "NIR en double dans l'envoi (seule la première ligne est gardée)",
+    "nir_doublon": "NIR déjà présent plus haut dans l'envoi : seule sa première ligne est prise en compte",
     "iban_format": "IBAN mal formé",
     "iban_cle": "IBAN invalide : clé de contrôle incorrecte",
     "iban_rib": "IBAN invalide : clé RIB incorrecte",
