@@ -119,10 +119,7 @@ def bench_validation(sizes: list[int], repeats: dict[int, int], workdir: Path) -
                 "rows": size,
                 "repeats": len(runs),
                 "generation_s": generation_s,
-                **{
-                    k: statistics.median(r[k] for r in runs)
-                    for k in ("intake_s", "rows_s", "dataset_s", "total_s")
-                },
+                **{k: statistics.median(r[k] for r in runs) for k in ("intake_s", "rows_s", "dataset_s", "total_s")},
                 "counts": runs[-1]["counts"],
             }
         )
@@ -131,9 +128,7 @@ def bench_validation(sizes: list[int], repeats: dict[int, int], workdir: Path) -
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1400,100000,1000000")
     parser.add_argument("--parse-repeats", type=int, default=5)
     args = parser.parse_args()
@@ -153,10 +148,7 @@ def main() -> None:
             f"{p['dag_file']:<34}{p['airflow_import_s']:>19.2f}s{p['dag_processor_parse_s']:>21.3f}s"
             f"{p['module_exec_s']:>15.3f}s  heavy modules: {p['heavy_modules'] or 'none'}"
         )
-    print(
-        "\nLibrary imports inside tasks (median of 3): "
-        + ", ".join(f"{k} {v:.2f} s" for k, v in import_s.items())
-    )
+    print("\nLibrary imports inside tasks (median of 3): " + ", ".join(f"{k} {v:.2f} s" for k, v in import_s.items()))
     print("\nIntake + validation (median; French Excel CSV, 3 % defects; imports excluded)")
     print(f"{'rows':>10}{'intake':>10}{'row rules':>12}{'GX + docs':>12}{'total':>10}{'rows/s':>12}   counts")
     for v in validation:

@@ -6,6 +6,7 @@ export RPA_ROOT
 export RPA_VENV="${RPA_VENV:-$RPA_ROOT/.venv}"
 export RPA_DATA_DIR="${RPA_DATA_DIR:-$RPA_ROOT/data}"
 export AIRFLOW_HOME="${RPA_AIRFLOW_HOME:-$RPA_ROOT/.airflow}"
+export PATH="$RPA_VENV/bin:$PATH"
 export PYTHONPATH="$RPA_ROOT${PYTHONPATH:+:$PYTHONPATH}"
 
 export AIRFLOW__CORE__DAGS_FOLDER="$RPA_ROOT/dags"

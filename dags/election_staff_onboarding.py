@@ -96,16 +96,22 @@ def election_staff_onboarding() -> None:
         from include.rpa.steps import recorded
 
         folder, params, day = _run_context()
-        source = (
-            Path(params["input_path"]) if params.get("input_path") else inbox_dir(onboarding.PROCESS, day)
-        )
+        source = Path(params["input_path"]) if params.get("input_path") else inbox_dir(onboarding.PROCESS, day)
         try:
             with recorded(folder, "intake"):
-                if not params.get("input_path") and not any(source.glob("*")):
-                    write_json(folder / "intake.json", {"entree": str(source), "received": 0, "fichiers": []})
-                    raise NoInputError(f"Aucun fichier déposé pour le {day:%d/%m/%Y} dans {source}")
+                if not params.get("input_path"):
+                    election = get_election(params.get("election"))
+                    if not election.period_start <= day <= election.period_end:
+                        # The cron schedule repeats the period's days every year.
+                        raise NoInputError(
+                            f"Le {day:%d/%m/%Y} est hors de la période de mise sous pli "
+                            f"({election.period_start:%d/%m/%Y} – {election.period_end:%d/%m/%Y}) : rien à traiter"
+                        )
+                    if not any(source.glob("*")):
+                        raise NoInputError(f"Aucun fichier déposé pour le {day:%d/%m/%Y} dans {source}")
                 return onboarding.intake(source, folder)
         except NoInputError as exc:
+            write_json(folder / "intake.json", {"entree": str(source), "received": 0, "motif": str(exc)})
             raise AirflowSkipException(str(exc)) from exc
         except IntakeError as exc:
             raise AirflowFailException(str(exc)) from exc

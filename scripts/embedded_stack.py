@@ -22,6 +22,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psutil
+
 from include.processes.election_staff.config import get_election
 from include.rpa.paths import data_dir, inbox_dir
 
@@ -59,9 +61,7 @@ def wait_until(check, timeout: float, what: str, process: subprocess.Popen) -> o
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(
-                f"airflow standalone exited (code {process.returncode}) while waiting for {what}"
-            )
+            raise SystemExit(f"airflow standalone exited (code {process.returncode}) while waiting for {what}")
         try:
             result = check()
             if result:
@@ -82,9 +82,7 @@ def admin_password() -> str | None:
 def trigger_demo(process: subprocess.Popen, folder: Path) -> None:
     password = wait_until(admin_password, 120, "the admin password file", process)
     token = request("POST", "/auth/token", body={"username": "admin", "password": password})["access_token"]
-    wait_until(
-        lambda: request("GET", f"/api/v2/dags/{DAG_ID}", token), 180, f"DAG {DAG_ID} to be parsed", process
-    )
+    wait_until(lambda: request("GET", f"/api/v2/dags/{DAG_ID}", token), 180, f"DAG {DAG_ID} to be parsed", process)
     request("PATCH", f"/api/v2/dags/{DAG_ID}", token, {"is_paused": False})
     run = request(
         "POST",
@@ -97,38 +95,57 @@ def trigger_demo(process: subprocess.Popen, folder: Path) -> None:
     print(f"  outputs in {data_dir() / 'runs' / DAG_ID / run['dag_run_id']}")
 
 
+def descendants(process: subprocess.Popen) -> list[psutil.Process]:
+    try:
+        return psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
 def stop(process: subprocess.Popen) -> int:
-    """SIGINT to the whole group (standalone stops cleanly on it), then SIGKILL."""
+    """SIGINT to the group (standalone stops cleanly on it), then SIGKILL to what is left.
+
+    Task processes start sessions of their own, so the process tree is
+    collected first and reaped too.
+    """
+    tree = descendants(process)
     if process.poll() is None:
         print("\nStopping the embedded stack...", flush=True)
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGINT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            pass
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)  # whatever is left in the group
+        os.killpg(process.pid, signal.SIGKILL)
+    tree += descendants(process)
+    for child in tree:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+    psutil.wait_procs(tree, timeout=10)
     process.wait()
+    print("Embedded stack stopped.", flush=True)
     return 0
+
+
+def _default_sigint() -> None:
+    # A background job of a non-interactive shell inherits SIGINT ignored; the
+    # stack must stop on it whatever started us.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--no-trigger", action="store_true", help="start the stack without triggering the demo"
-    )
+    parser.add_argument("--no-trigger", action="store_true", help="start the stack without triggering the demo")
     args = parser.parse_args()
     folder = demo_inbox()
     airflow = Path(sys.executable).with_name("airflow")
-    process = subprocess.Popen([str(airflow), "standalone"], start_new_session=True)
-    stopping = False
+    process = subprocess.Popen([str(airflow), "standalone"], start_new_session=True, preexec_fn=_default_sigint)
 
     def on_signal(signum, frame):
-        nonlocal stopping
-        stopping = True
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         wait_until(lambda: request("GET", "/api/v2/monitor/health"), 240, "the API server", process)
         print("\n" + "=" * 70)

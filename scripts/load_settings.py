@@ -64,9 +64,7 @@ def main() -> None:
             conn.set_password(spec.get("conn_password"))
             conn.port = spec.get("conn_port")
             extra = spec.get("conn_extra")
-            conn.set_extra(
-                None if extra is None else (extra if isinstance(extra, str) else json.dumps(extra))
-            )
+            conn.set_extra(None if extra is None else (extra if isinstance(extra, str) else json.dumps(extra)))
         for spec in settings["pools"]:
             Pool.create_or_update_pool(
                 name=spec["pool_name"],

@@ -26,9 +26,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         package = f"@etalab/decoupage-administratif@{args.version}"
         name = (
-            subprocess.run(
-                ["npm", "pack", "--silent", package], cwd=tmp, check=True, capture_output=True, text=True
-            )
+            subprocess.run(["npm", "pack", "--silent", package], cwd=tmp, check=True, capture_output=True, text=True)
             .stdout.strip()
             .splitlines()[-1]
         )

@@ -87,9 +87,7 @@ def list_input_files(path: Path) -> list[Path]:
     if not path.is_dir():
         raise IntakeError([f"{path} : chemin introuvable"])
     return sorted(
-        p
-        for p in path.iterdir()
-        if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() != ".md"
+        p for p in path.iterdir() if p.is_file() and not p.name.startswith((".", "~$")) and p.suffix.lower() != ".md"
     )
 
 
@@ -126,9 +124,7 @@ def read_file(file: Path, spec: ColumnSpec) -> tuple[pd.DataFrame, FileReport]:
     elif suffix in CSV_SUFFIXES:
         header, frame, first_row, report = _read_csv(file)
     else:
-        raise IntakeError(
-            [f"{file.name} : format « {suffix or 'sans extension'} » non reconnu (CSV ou XLSX attendu)"]
-        )
+        raise IntakeError([f"{file.name} : format « {suffix or 'sans extension'} » non reconnu (CSV ou XLSX attendu)"])
     return _canonical_frame(file, header, frame, first_row, report, spec)
 
 
@@ -177,9 +173,7 @@ def _read_csv(file: Path) -> tuple[list[str], pd.DataFrame, int, FileReport]:
             engine="c",
         )
     except pd.errors.ParserError as exc:
-        raise IntakeError(
-            [f"{file.name} : structure CSV incohérente ({_parser_detail(exc, skipped)})"]
-        ) from exc
+        raise IntakeError([f"{file.name} : structure CSV incohérente ({_parser_detail(exc, skipped)})"]) from exc
     # Spreadsheet row of each record: header is row skipped + 1.
     first_row = skipped + 2
     report = FileReport(file.name, 0, "csv", encoding, delimiter)
@@ -275,8 +269,7 @@ def _canonical_frame(
     if missing:
         found = ", ".join(h.strip() for h in header if h.strip()) or "aucune"
         problems.append(
-            f"{file.name} : colonne(s) obligatoire(s) absente(s) : {', '.join(missing)} "
-            f"(colonnes trouvées : {found})"
+            f"{file.name} : colonne(s) obligatoire(s) absente(s) : {', '.join(missing)} (colonnes trouvées : {found})"
         )
     if problems:
         raise IntakeError(problems)

@@ -37,9 +37,7 @@ def reasons_by_row(failures: pd.DataFrame, messages: Mapping[str, str], order: l
     if failures.empty:
         return pd.Series(dtype="str")
     rank = {rule: position for position, rule in enumerate(order)}
-    ordered = failures.assign(rank=failures["rule"].map(rank).fillna(len(rank))).sort_values(
-        ["index", "rank"]
-    )
+    ordered = failures.assign(rank=failures["rule"].map(rank).fillna(len(rank))).sort_values(["index", "rank"])
     text = ordered["rule"].map(lambda rule: messages.get(rule, rule))
     if "detail" in ordered:
         text = text + ordered["detail"].fillna("")

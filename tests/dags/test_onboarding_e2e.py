@@ -116,6 +116,16 @@ def test_a_day_without_files_is_skipped_with_a_report(dag, data_dir):
     summary = json.loads((run_folder(data_dir, run) / "summary.json").read_text())
     assert summary["statut"] == "aucun_fichier"
     assert (summary["received"], summary["quarantined"], summary["valid"]) == (0, 0, 0)
+    report = (run_folder(data_dir, run) / "report.html").read_text(encoding="utf-8")
+    assert "Aucun fichier déposé pour le 02/04/2027" in report
+
+
+def test_a_scheduled_day_outside_the_election_period_is_skipped(dag, data_dir):
+    # The cron schedule repeats the period's days every year: 2026 is not the election.
+    run = dag.test(logical_date=dt.datetime(2026, 4, 2, 18, 0, tzinfo=dt.UTC), run_conf={"input_path": None})
+    assert states(run) == {"intake": "skipped", "validate": "skipped", "report": "success"}
+    report = (run_folder(data_dir, run) / "report.html").read_text(encoding="utf-8")
+    assert "Le 02/04/2026 est hors de la période de mise sous pli (29/03/2027 – 07/04/2027)" in report
 
 
 def test_xlsx_file_through_the_dag(dag, data_dir, tmp_path):

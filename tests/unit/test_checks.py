@@ -35,9 +35,7 @@ def test_nir_key_agrees_with_stdnum():
     assert 1000 < sum(ours) < 2000  # both outcomes are exercised
 
 
-@pytest.mark.parametrize(
-    "value", ["2 95 10 99 126 111 93", "253072B07300470", "253072A07300443", "255081416802538"]
-)
+@pytest.mark.parametrize("value", ["2 95 10 99 126 111 93", "253072B07300470", "253072A07300443", "255081416802538"])
 def test_public_nir_examples_are_valid(value):
     series = nir.compact(pd.Series([value]))
     assert nir.check_key(series).tolist() == [True]

@@ -43,9 +43,7 @@ REQUIRED_SERVICES = {"postgres", "redis", *AIRFLOW_SERVICES, "selenium-hub", "sa
 MOUNTED_FROM_REPO = ("dags", "plugins", "include", "sandbox", "config")
 
 # ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?err}, ${NAME?err}, $NAME, $$
-_INTERPOLATION = re.compile(
-    r"\$(?:(?P<escaped>\$)|\{(?P<braced>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}|(?P<bare>\w+))"
-)
+_INTERPOLATION = re.compile(r"\$(?:(?P<escaped>\$)|\{(?P<braced>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}|(?P<bare>\w+))")
 
 
 def interpolate(value: Any, env: dict[str, str]) -> Any:
@@ -380,9 +378,7 @@ def test_airflow_init_points_the_settings_hosts_at_compose_services(init_env):
 
 def test_every_settings_connection_is_available_and_names_a_service(services, init_env):
     connections = _settings_connections(init_env)
-    assert {"hr_portal", "payroll_portal", "foreigners_portal", "rpa_ledger"} <= {
-        c["conn_id"] for c in connections
-    }
+    assert {"hr_portal", "payroll_portal", "foreigners_portal", "rpa_ledger"} <= {c["conn_id"] for c in connections}
     for conn in connections:
         var = f"AIRFLOW_CONN_{conn['conn_id'].upper()}"
         overrides = {name: as_env(services[name]["environment"]).get(var, "") for name in AIRFLOW_SERVICES}
@@ -532,9 +528,7 @@ def test_dockerfile_installs_the_pinned_requirements():
 
 def test_dockerignore_keeps_local_state_out_of_the_build_context(services):
     assert (ROOT / services["airflow-worker"]["build"]["context"]).resolve() == DOCKERIGNORE.parent
-    patterns = [
-        ln.strip() for ln in DOCKERIGNORE.read_text().splitlines() if ln.strip() and not ln.startswith("#")
-    ]
+    patterns = [ln.strip() for ln in DOCKERIGNORE.read_text().splitlines() if ln.strip() and not ln.startswith("#")]
     excluded = {p.strip("/") for p in patterns if not p.startswith("!")}
     reincluded = {p[1:].strip("/") for p in patterns if p.startswith("!")}
     for folder in (".venv", ".airflow", "data"):

@@ -41,9 +41,7 @@ def standard():
 
 def test_headers_are_matched_by_the_column_spec():
     lookup = SPEC.lookup()
-    assert {column: lookup.get(header_key(title)) for column, title in demo.HEADERS.items()} == {
-        c: c for c in COLUMNS
-    }
+    assert {column: lookup.get(header_key(title)) for column, title in demo.HEADERS.items()} == {c: c for c in COLUMNS}
 
 
 def test_defect_kinds_are_rule_ids():
@@ -138,9 +136,7 @@ def test_valid_nirs_pass_stdnum_and_match_sex_and_birth(standard):
 
 def test_valid_ibans_pass_schwifty(standard):
     kinds = {d.record: d.kind for d in standard.defects}
-    ibans = [
-        _compact(r["IBAN"]) for p, r in enumerate(standard.records, start=1) if kinds.get(p) not in IBAN_KINDS
-    ]
+    ibans = [_compact(r["IBAN"]) for p, r in enumerate(standard.records, start=1) if kinds.get(p) not in IBAN_KINDS]
     assert len(ibans) > 1350
     for value in ibans:
         IBAN(value, validate_bban=True)  # raises on a wrong checksum or RIB key
@@ -203,10 +199,7 @@ def test_values_look_like_real_files(standard):
     places = Counter(_compact(r["N° de sécurité sociale"])[5:7] for r in valid)
     assert places["2A"] + places["2B"] > 0 and places["99"] > 0 and places["82"] > n / 3
     assert len({r["Site d'affectation"].strip() for r in records}) == 4
-    assert all(
-        r["Site d'affectation"].strip().startswith(("Montauban", "Castelsarrasin", "Moissac"))
-        for r in records
-    )
+    assert all(r["Site d'affectation"].strip().startswith(("Montauban", "Castelsarrasin", "Moissac")) for r in records)
     # Postal codes that lost their leading zero but are right once padded: not defects.
     traps = standard.traps()
     assert traps and all(len(records[t.record - 1]["CP"]) == 4 for t in traps)
@@ -266,18 +259,14 @@ def test_write_demo_inbox_leaves_only_the_spreadsheet_visible(tmp_path):
     path = demo.write_demo_inbox(inbox, rows=120)
     assert path == inbox / "vacataires_82_tarn-et-garonne.csv"
     assert sorted(p.name for p in inbox.iterdir() if not p.name.startswith(".")) == [path.name]
-    manifest = json.loads(
-        (inbox / ".vacataires_82_tarn-et-garonne.manifest.json").read_text(encoding="utf-8")
-    )
+    manifest = json.loads((inbox / ".vacataires_82_tarn-et-garonne.manifest.json").read_text(encoding="utf-8"))
     frame, reports = read_inputs(inbox, SPEC)  # the manifest is not taken for an input file
     assert len(reports) == 1 and len(frame) == manifest["rows"] == 120
 
 
 def test_command_line(tmp_path, capsys):
     out = tmp_path / "demo.csv"
-    code = demo.main(
-        ["--rows", "150", "--department", "82", "--defects", "0.2", "--seed", "9", "--out", str(out)]
-    )
+    code = demo.main(["--rows", "150", "--department", "82", "--defects", "0.2", "--seed", "9", "--out", str(out)])
     assert code == 0
     line = capsys.readouterr().out.strip()
     assert "\n" not in line and "150 lignes" in line and "30 en défaut" in line

@@ -45,9 +45,7 @@ ROW = [
 ]
 
 
-def write_csv(
-    path: Path, rows: list[list[str]], *, sep: str = ";", encoding: str = "cp1252", eol: str = "\r\n"
-):
+def write_csv(path: Path, rows: list[list[str]], *, sep: str = ";", encoding: str = "cp1252", eol: str = "\r\n"):
     text = eol.join(sep.join(cells) for cells in rows) + eol
     path.write_bytes(text.encode(encoding))
     return path

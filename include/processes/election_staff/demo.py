@@ -263,8 +263,7 @@ class DemoFile:
         """One dict per record, keyed by the header titles as written in the file."""
         titles = self.headers
         return [
-            dict(zip(titles, values, strict=True))
-            for values in zip(*(self.columns[c] for c in COLUMNS), strict=True)
+            dict(zip(titles, values, strict=True)) for values in zip(*(self.columns[c] for c in COLUMNS), strict=True)
         ]
 
     def traps(self, fmt: str = "excel-csv") -> list[Mark]:
@@ -406,9 +405,7 @@ def _main_towns(department: str, rows: list[dict[str, str]]) -> list[dict[str, s
     if len(named) == 3:
         return named
     # Elsewhere: the communes with the roundest postal codes (82000, 82100...).
-    ranked = sorted(
-        rows, key=lambda r: (min(r["codes_postaux"].split())[-2:] != "00", min(r["codes_postaux"].split()))
-    )
+    ranked = sorted(rows, key=lambda r: (min(r["codes_postaux"].split())[-2:] != "00", min(r["codes_postaux"].split())))
     return [*named, *(r for r in ranked if r not in named)][:3]
 
 
@@ -446,9 +443,7 @@ def _places(department: str) -> _Places:
     first, second, third = (t["nom"] for t in towns)
     site_weights = {
         NAMED_SITES.get(department, f"{first} – Salle polyvalente"): 0.35,
-        f"{first} – Hôtel de la préfecture"
-        if department in MAIN_TOWNS
-        else f"{first} – Gymnase municipal": 0.25,
+        f"{first} – Hôtel de la préfecture" if department in MAIN_TOWNS else f"{first} – Gymnase municipal": 0.25,
         f"{second} – Salle des fêtes": 0.25,
         f"{third} – Salle des fêtes": 0.15,
     }
@@ -565,11 +560,7 @@ def generate(
 
     # ---- which rows are defective, and how
     n_defects = min(n - 1, round(n * defect_share))
-    positions = (
-        np.sort(rng.choice(np.arange(1, n), size=n_defects, replace=False))
-        if n_defects
-        else np.array([], int)
-    )
+    positions = np.sort(rng.choice(np.arange(1, n), size=n_defects, replace=False)) if n_defects else np.array([], int)
     order = rng.permutation(len(DEFECT_KINDS))
     kinds = [DEFECT_KINDS[order[i % len(DEFECT_KINDS)]] for i in range(n_defects)]
     kinds = [kinds[i] for i in rng.permutation(n_defects).tolist()]
@@ -594,17 +585,13 @@ def generate(
 
     span = last_day - first_day
     start = first_day + np.where(rng.random(n) < 0.7, 0, rng.integers(0, max(span - 1, 0) + 1, n))
-    end = np.where(
-        rng.random(n) < 0.8, last_day, start + (rng.random(n) * (last_day - start + 1)).astype(np.int64)
-    )
+    end = np.where(rng.random(n) < 0.8, last_day, start + (rng.random(n) * (last_day - start + 1)).astype(np.int64))
 
     last_count = len(pools.last[0])
     last_index = rng.choice(last_count, size=n, p=pools.last_weights)
     spouse_index = rng.choice(last_count, size=n, p=pools.last_weights)
     women = len(pools.first[0]) - pools.male_count
-    first_index = np.where(
-        female, pools.male_count + rng.integers(0, women, n), rng.integers(0, pools.male_count, n)
-    )
+    first_index = np.where(female, pools.male_count + rng.integers(0, women, n), rng.integers(0, pools.male_count, n))
     # Half the files' rows write the birth name in capitals; 40 % type a curly apostrophe.
     curly = rng.random(n) < 0.4
     variant = ((rng.random(n) < 0.5) + 2 * curly).tolist()
@@ -620,9 +607,7 @@ def generate(
     ]
 
     h_for_men = rng.random(n) < 0.1
-    sexe = [
-        "F" if f else ("H" if h else "M") for f, h in zip(female.tolist(), h_for_men.tolist(), strict=True)
-    ]
+    sexe = ["F" if f else ("H" if h else "M") for f, h in zip(female.tolist(), h_for_men.tolist(), strict=True)]
 
     # ---- birthplace
     category = rng.choice(len(places.births), size=n, p=places.birth_p)
@@ -635,9 +620,7 @@ def generate(
     for c, (codes, names) in enumerate(places.births):
         where = np.flatnonzero(category == c)
         if c == 0:
-            pick = rng.choice(
-                len(codes), size=len(where), p=town_p[: len(codes)] / town_p[: len(codes)].sum()
-            )
+            pick = rng.choice(len(codes), size=len(where), p=town_p[: len(codes)] / town_p[: len(codes)].sum())
         else:
             pick = rng.integers(0, len(codes), len(where))
         birth_code[where] = np.array(codes, dtype=object)[pick]
@@ -645,8 +628,7 @@ def generate(
         place_unique[where] = np.array([int(x.replace("2A", "20").replace("2B", "20")) for x in codes])[pick]
         place_key[where] = np.array([int(x.replace("2A", "19").replace("2B", "18")) for x in codes])[pick]
     lieu = [
-        name if keep else ""
-        for name, keep in zip(birth_name.tolist(), (rng.random(n) < 0.85).tolist(), strict=True)
+        name if keep else "" for name, keep in zip(birth_name.tolist(), (rng.random(n) < 0.85).tolist(), strict=True)
     ]
 
     # ---- home address
@@ -767,8 +749,7 @@ def generate(
     head = sex_digit * 10**4 + yy * 100 + mm  # sex, year, month
     tail = serial * 100 + key  # order, key
     nir_compact = [
-        f"{h:05d}{p}{t:05d}"
-        for h, p, t in zip(head.tolist(), birth_code.tolist(), tail.tolist(), strict=True)
+        f"{h:05d}{p}{t:05d}" for h, p, t in zip(head.tolist(), birth_code.tolist(), tail.tolist(), strict=True)
     ]
     spaced = rng.random(n) < 1 / 3
     nir = [_nir_spaced(v) if s else v for v, s in zip(nir_compact, spaced.tolist(), strict=True)]
@@ -780,8 +761,7 @@ def generate(
 
     # ---- IBAN text
     iban_compact = [
-        f"FR{c:02d}{b}{br}{a}{r:02d}"
-        for c, b, br, a, r in zip(checks, banks, branches, accounts, ribs, strict=True)
+        f"FR{c:02d}{b}{br}{a}{r:02d}" for c, b, br, a, r in zip(checks, banks, branches, accounts, ribs, strict=True)
     ]
     grouped = rng.random(n) < 0.5
     iban = [_group4(v) if g else v for v, g in zip(iban_compact, grouped.tolist(), strict=True)]
@@ -837,16 +817,12 @@ def generate(
                 values[i] += " "
 
     # ---- blank lines between records, and spreadsheet rows
-    blanks_after = (
-        np.bincount(rng.integers(0, n, max(1, n // 300)), minlength=n) if n > 1 else np.zeros(1, int)
-    )
+    blanks_after = np.bincount(rng.integers(0, n, max(1, n // 300)), minlength=n) if n > 1 else np.zeros(1, int)
     blanks_after[-1] = 0
     before = np.concatenate([[0], np.cumsum(blanks_after)[:-1]])
     sheet_rows = (2 + np.arange(n) + before).tolist()
     blank_rows = [
-        sheet_rows[i] + 1 + k
-        for i in np.flatnonzero(blanks_after).tolist()
-        for k in range(int(blanks_after[i]))
+        sheet_rows[i] + 1 + k for i in np.flatnonzero(blanks_after).tolist() for k in range(int(blanks_after[i]))
     ]
     defects = [
         Mark(p + 1, sheet_rows[p], k, sheet_rows[originals[p]] if p in originals else None)
@@ -982,9 +958,7 @@ def _write_defects(
                 break
         columns["code_postal"][i] = wrong
     for i in kind_rows["email"].tolist():
-        address = (
-            columns["email"][i] or f"{_ascii(columns['prenom'][i])}.{_ascii(columns['nom'][i])}@orange.fr"
-        )
+        address = columns["email"][i] or f"{_ascii(columns['prenom'][i])}.{_ascii(columns['nom'][i])}@orange.fr"
         local, domain = address.split("@")
         columns["email"][i] = draw(
             [
@@ -1014,9 +988,7 @@ def _write_defects(
 # --------------------------------------------------------------------------- write
 
 
-def write(
-    demo: DemoFile, path: Path, fmt: str = "excel-csv", *, manifest_path: Path | None = None
-) -> dict[str, Any]:
+def write(demo: DemoFile, path: Path, fmt: str = "excel-csv", *, manifest_path: Path | None = None) -> dict[str, Any]:
     """Write the file in ``fmt`` and its manifest (``<name>.manifest.json`` by default)."""
     path = Path(path)
     if fmt not in FORMATS:
@@ -1183,15 +1155,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rows", type=int, default=1400, help="nombre de lignes (défaut : 1400)")
     parser.add_argument("--department", default="82", help="code du département (défaut : 82)")
-    parser.add_argument(
-        "--defects", type=float, default=0.03, help="part de lignes en défaut (défaut : 0.03)"
-    )
+    parser.add_argument("--defects", type=float, default=0.03, help="part de lignes en défaut (défaut : 0.03)")
     parser.add_argument("--seed", type=int, default=2027, help="graine (défaut : 2027)")
     parser.add_argument("--format", choices=FORMATS, default="excel-csv", dest="fmt")
     parser.add_argument("--election", default=None, help="identifiant de l'élection (défaut : l'active)")
-    parser.add_argument(
-        "--out", type=Path, default=None, help="fichier à écrire (défaut : vacataires_<dep>_<nom>)"
-    )
+    parser.add_argument("--out", type=Path, default=None, help="fichier à écrire (défaut : vacataires_<dep>_<nom>)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()

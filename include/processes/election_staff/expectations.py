@@ -22,9 +22,7 @@ def received_expectations(election: Election) -> list[Expectation]:
         ),
         Expectation(
             f"Part des lignes en quarantaine au plus {ceiling:.0%}".replace("%", " %"),
-            lambda gxe: gxe.ExpectColumnMeanToBeBetween(
-                column=QUARANTINE_FLAG, min_value=0, max_value=ceiling
-            ),
+            lambda gxe: gxe.ExpectColumnMeanToBeBetween(column=QUARANTINE_FLAG, min_value=0, max_value=ceiling),
         ),
     ]
 
@@ -44,9 +42,7 @@ def kept_expectations() -> list[Expectation]:
         expectations.append(
             Expectation(
                 f"Champ « {LABELS[column]} » toujours renseigné",
-                lambda gxe, column=column: gxe.ExpectColumnValueLengthsToBeBetween(
-                    column=column, min_value=1
-                ),
+                lambda gxe, column=column: gxe.ExpectColumnValueLengthsToBeBetween(column=column, min_value=1),
             )
         )
     return expectations

@@ -86,9 +86,7 @@ def validate(run_dir: Path, election: Election) -> dict[str, Any]:
     if counts["received"] != counts["quarantined"] + counts["valid"]:
         raise AssertionError(f"accounting identity broken: {counts}")
     if failed:
-        raise DatasetCheckError(
-            "Contrôle du fichier en échec, la saisie n'est pas lancée : " + " ; ".join(failed)
-        )
+        raise DatasetCheckError("Contrôle du fichier en échec, la saisie n'est pas lancée : " + " ; ".join(failed))
     return counts
 
 
@@ -152,9 +150,7 @@ def check_dataset(frame, kept, quarantined_index, election: Election, run_dir: P
     )
 
 
-def write_report(
-    run_dir: Path, *, dag_id: str, run_id: str, election: Election, dry_run: bool
-) -> dict[str, Any]:
+def write_report(run_dir: Path, *, dag_id: str, run_id: str, election: Election, dry_run: bool) -> dict[str, Any]:
     """summary.json (the contract's integer counts) and report.html (French)."""
     from include.rpa.report import Report, Table, render
     from include.rpa.steps import step_errors
@@ -184,7 +180,7 @@ def write_report(
     if errors:
         status = "Traitement arrêté : " + " ; ".join(sorted({e["etape"] for e in errors}))
     elif no_input:
-        status = f"Aucun fichier à traiter dans {intake_info.get('entree')}"
+        status = intake_info.get("motif") or f"Aucun fichier à traiter dans {intake_info.get('entree')}"
     else:
         status = f"Validation terminée : {summary['valid']} ligne(s) prête(s) pour la saisie"
     report = Report(
@@ -269,14 +265,10 @@ def _quarantine_table(run_dir: Path):
             for record in csv.DictReader(handle, delimiter=";"):
                 total += 1
                 if total <= QUARANTINE_SHOWN:
-                    rows.append(
-                        [record["fichier"], int(record["ligne"]), record["initiales"], record["motifs"]]
-                    )
+                    rows.append([record["fichier"], int(record["ligne"]), record["initiales"], record["motifs"]])
     note = None
     if total > QUARANTINE_SHOWN:
-        note = (
-            f"{QUARANTINE_SHOWN} premières lignes sur {total} : la liste complète est dans {QUARANTINE_FILE}."
-        )
+        note = f"{QUARANTINE_SHOWN} premières lignes sur {total} : la liste complète est dans {QUARANTINE_FILE}."
     return Table("Lignes en quarantaine", ["Fichier", "Ligne", "Initiales", "Motifs"], rows, note)
 
 

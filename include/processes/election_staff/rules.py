@@ -106,9 +106,7 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for column in ("nom", "nom_usage", "prenom", "adresse", "commune", "site", "lieu_naissance"):
-        out[column] = (
-            out[column].str.replace(r"[\s\u00a0\u202f]+", " ", regex=True).str.replace("\u2019", "'")
-        )
+        out[column] = out[column].str.replace(r"[\s\u00a0\u202f]+", " ", regex=True).str.replace("\u2019", "'")
     out[NIR_RAW] = out["nir"]
     out["nir"] = nir.compact(out["nir"])
     out["iban"] = iban.compact(out["iban"])
@@ -139,9 +137,7 @@ def _empty(values: pd.Series) -> pd.Series:
 def _years_between(start: pd.Series, end: pd.Series) -> pd.Series:
     """Whole years from ``start`` to ``end`` (birthday reached or not)."""
     years = end.dt.year - start.dt.year
-    before_birthday = (end.dt.month < start.dt.month) | (
-        (end.dt.month == start.dt.month) & (end.dt.day < start.dt.day)
-    )
+    before_birthday = (end.dt.month < start.dt.month) | ((end.dt.month == start.dt.month) & (end.dt.day < start.dt.day))
     return years - before_birthday.astype(int)
 
 
@@ -201,15 +197,12 @@ def build_schema(election: Election) -> pa.DataFrameSchema:
     columns = {
         c: pa.Column(
             str,
-            checks=[pa.Check(lambda s: s != "", name=f"requis:{c}", error=f"requis:{c}")]
-            if c in REQUIRED
-            else [],
+            checks=[pa.Check(lambda s: s != "", name=f"requis:{c}", error=f"requis:{c}")] if c in REQUIRED else [],
             nullable=False,
         )
         for c in COLUMNS
     }
     checks = [
-        pa.Check(lambda df, rule=rule, fn=fn: fn(df, election), name=rule, error=rule)
-        for rule, fn in RULES.items()
+        pa.Check(lambda df, rule=rule, fn=fn: fn(df, election), name=rule, error=rule) for rule, fn in RULES.items()
     ]
     return pa.DataFrameSchema(columns, checks=checks, coerce=False, strict=False)
