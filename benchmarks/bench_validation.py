@@ -39,7 +39,7 @@ from airflow.dag_processing.dagbag import DagBag
 airflow_s = time.perf_counter() - t
 bag = DagBag(dag_folder=sys.argv[1], safe_mode=False)
 assert not bag.import_errors, bag.import_errors
-print(json.dumps({"airflow_s": airflow_s, "dagbag_s": bag.dagbag_stats[0].duration}))
+print(json.dumps({"airflow_s": airflow_s, "dagbag_s": bag.dagbag_stats[0].duration.total_seconds()}))
 """
 
 IMPORT_SNIPPET = """
@@ -90,6 +90,7 @@ def bench_validation(sizes: list[int], repeats: dict[int, int], workdir: Path) -
             generate(size, department="82", defect_share=0.03, seed=2027),
             source / "vacataires.csv",
             "excel-csv",
+            manifest_path=workdir / f"manifest_{size}.json",
         )
         generation_s = time.perf_counter() - started
         runs = []

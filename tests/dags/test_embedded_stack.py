@@ -1,0 +1,64 @@
+"""`make run`'s embedded stack: it starts, triggers the demo, and a Ctrl-C
+(SIGINT) stops every process it started, task processes included."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_embedded_stack_runs_the_demo_and_stops_cleanly_on_ctrl_c(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "RPA_"))}
+    env.update(
+        {
+            "RPA_AIRFLOW_HOME": str(tmp_path / "airflow"),
+            "RPA_DATA_DIR": str(tmp_path / "data"),
+            "AIRFLOW__API__PORT": "18080",
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": "18793",
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": "18794",
+        }
+    )
+    log = (tmp_path / "stack.log").open("w")
+    stack = subprocess.Popen(
+        [str(REPO / "bin" / "python"), str(REPO / "scripts" / "embedded_stack.py")],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    seen: set[psutil.Process] = set()
+    runs = tmp_path / "data" / "runs" / "election_staff_onboarding"
+    try:
+        deadline = time.monotonic() + 420
+        summary = None
+        while time.monotonic() < deadline and stack.poll() is None:
+            seen.update(psutil.Process(stack.pid).children(recursive=True))
+            found = [p for p in runs.glob("manual__*/summary.json")] if runs.exists() else []
+            if found:
+                summary = json.loads(found[0].read_text())
+                break
+            time.sleep(2)
+        text = (tmp_path / "stack.log").read_text(errors="replace")
+        assert summary is not None, text[-4000:]
+        assert "Airflow UI: http://127.0.0.1:18080  (login: admin / " in text
+        assert (summary["received"], summary["statut"]) == (1400, "succes")
+        assert summary["received"] == summary["quarantined"] + summary["valid"]
+        assert 20 <= summary["quarantined"] <= 60  # about 3 % defects
+        assert len(seen) >= 5  # scheduler, api server, dag processor, triggerer, workers...
+    finally:
+        stack.send_signal(signal.SIGINT)  # what Ctrl-C sends
+        stack.wait(timeout=90)
+        log.close()
+    time.sleep(1)
+    alive = [p for p in seen if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], [p.cmdline() for p in alive]
