@@ -50,6 +50,6 @@ def canonical_choice(values: pd.Series, choices: dict[str, str]) -> pd.Series:
 
 def compact_phone(values: pd.Series) -> pd.Series:
     """'06 12 34 56 78' -> '0612345678'; '+33 (0)6...' -> '+33612345678'; 612345678 -> '0612345678'."""
-    text = values.str.replace(r"\(0\)", "", regex=True).str.replace(r"[\s.\-/()]", "", regex=True)
+    text = values.str.replace(r"\(0\)", "", regex=True).str.replace("[ \t\u00a0\u202f.\\-/()]", "", regex=True)
     text = text.str.replace(r"^00", "+", regex=True)
-    return text.where(~text.str.fullmatch(r"[1-9]\d{8}"), "0" + text)
+    return text.where(~text.str.fullmatch(r"[1-9][0-9]{8}"), "0" + text)

@@ -58,8 +58,9 @@ def test_generated_file_with_known_defects_gives_exact_counts(dag, data_dir, tmp
     with (folder / "quarantine.csv").open(encoding="utf-8-sig", newline="") as handle:
         quarantined = list(csv.DictReader(handle, delimiter=";"))
     assert sorted(int(r["ligne"]) for r in quarantined) == sorted(d["row"] for d in manifest["defects"])
-    with (folder / "valid.csv").open(encoding="utf-8", newline="") as handle:
-        valid = list(csv.DictReader(handle))
+    import pandas as pd
+
+    valid = pd.read_parquet(folder / "valid.parquet").to_dict("records")
     assert len(valid) == 760 and len({r["nir"] for r in valid}) == 760
     assert (folder / "data_docs" / "index.html").exists()
 

@@ -17,8 +17,9 @@ from include.rpa.intake import FILE_COLUMN, LINE_COLUMN
 from include.rpa.paths import read_json, write_json
 
 PROCESS = "election_staff"
-INTAKE_FILE = "intake.csv"
-VALID_FILE = "valid.csv"
+# Intermediate tables are Parquet (typed, fast); what agents open is CSV.
+INTAKE_FILE = "intake.parquet"
+VALID_FILE = "valid.parquet"
 QUARANTINE_FILE = "quarantine.csv"
 
 
@@ -32,7 +33,7 @@ def intake(input_path: Path, run_dir: Path) -> dict[str, Any]:
     except IntakeError as exc:
         write_json(run_dir / "intake.json", {"entree": str(input_path), "erreurs": exc.problems})
         raise
-    table.to_csv(run_dir / INTAKE_FILE, index=False)
+    table.to_parquet(run_dir / INTAKE_FILE, index=False)
     summary = {
         "entree": str(input_path),
         "received": len(table),
@@ -54,8 +55,7 @@ def validate(run_dir: Path, election: Election) -> dict[str, Any]:
     from include.processes.election_staff import rules
 
     started = time.perf_counter()
-    raw = pd.read_csv(run_dir / INTAKE_FILE, dtype=str, keep_default_na=False)
-    raw[LINE_COLUMN] = raw[LINE_COLUMN].astype(int)
+    raw = pd.read_parquet(run_dir / INTAKE_FILE)
     frame, quarantine, reason_counts = split_rows(raw, election)
     rows_seconds = time.perf_counter() - started
 
@@ -65,7 +65,7 @@ def validate(run_dir: Path, election: Election) -> dict[str, Any]:
         output[column] = valid[rules.DATE_COLUMNS[column]].dt.strftime("%Y-%m-%d")
     output[FILE_COLUMN] = valid[FILE_COLUMN]
     output[LINE_COLUMN] = valid[LINE_COLUMN]
-    output.to_csv(run_dir / VALID_FILE, index=False)
+    output.to_parquet(run_dir / VALID_FILE, index=False)
     write_quarantine(frame, quarantine, run_dir / QUARANTINE_FILE)
 
     checks_started = time.perf_counter()

@@ -64,7 +64,7 @@ EMAIL_PATTERN = (
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
 )
-PHONE_PATTERN = r"^(?:0[1-9]\d{8}|\+33[1-9]\d{8}|\+(?:[1-24-9]\d{0,2}|3[0-24-9]\d?)\d{6,12})$"
+PHONE_PATTERN = r"^(?:0[1-9][0-9]{8}|\+33[1-9][0-9]{8}|\+(?:[1-24-9][0-9]{0,2}|3[0-24-9][0-9]?)[0-9]{6,12})$"
 
 # rule id -> French reason shown to the HR agent
 REASONS: dict[str, str] = {
@@ -106,7 +106,7 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for column in ("nom", "nom_usage", "prenom", "adresse", "commune", "site", "lieu_naissance"):
-        out[column] = out[column].str.replace(r"[\s\u00a0\u202f]+", " ", regex=True).str.replace("\u2019", "'")
+        out[column] = out[column].str.replace("[ \t\u00a0\u202f]+", " ", regex=True).str.replace("\u2019", "'")
     out[NIR_RAW] = out["nir"]
     out["nir"] = nir.compact(out["nir"])
     out["iban"] = iban.compact(out["iban"])
@@ -114,7 +114,7 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     out["sexe"] = canonical_choice(out["sexe"], SEXES)
     out["statut"] = canonical_choice(out["statut"], STATUT_SYNONYMS)
     out["fonction"] = canonical_choice(out["fonction"], FONCTION_SYNONYMS)
-    out["code_postal"] = communes.pad_postal_code(out["code_postal"].str.replace(r"\s", "", regex=True))
+    out["code_postal"] = communes.pad_postal_code(out["code_postal"].str.replace("[ \t\u00a0\u202f]", "", regex=True))
     out["email"] = out["email"].str.lower()
     out["telephone"] = compact_phone(out["telephone"])
     for column, helper in DATE_COLUMNS.items():
@@ -122,7 +122,7 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     out[NIR_FORMED] = nir.is_well_formed(out["nir"])
     out[NIR_SCIENTIFIC] = nir.is_scientific(out[NIR_RAW])
     out[IBAN_FORMED] = iban.well_formed(out["iban"])
-    out[CP_FORMED] = out["code_postal"].str.fullmatch(r"\d{5}")
+    out[CP_FORMED] = out["code_postal"].str.fullmatch(r"[0-9]{5}")
     # The BIC is derived from the IBAN's bank code when the file leaves it empty.
     derivable = (out["bic"] == "") & out[IBAN_FORMED]
     if derivable.any():
@@ -203,6 +203,9 @@ def build_schema(election: Election) -> pa.DataFrameSchema:
         for c in COLUMNS
     }
     checks = [
-        pa.Check(lambda df, rule=rule, fn=fn: fn(df, election), name=rule, error=rule) for rule, fn in RULES.items()
+        # ignore_na=False: each rule decides what an empty value means (and
+        # pandera then skips a null scan of the whole frame per check).
+        pa.Check(lambda df, rule=rule, fn=fn: fn(df, election), name=rule, error=rule, ignore_na=False)
+        for rule, fn in RULES.items()
     ]
     return pa.DataFrameSchema(columns, checks=checks, coerce=False, strict=False)

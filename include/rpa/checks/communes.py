@@ -61,7 +61,7 @@ def communes_table() -> list[dict[str, str]]:
 
 def pad_postal_code(values: pd.Series) -> pd.Series:
     """'9100' -> '09100': a numeric spreadsheet column drops the leading zero."""
-    return values.where(~values.str.fullmatch(r"\d{4}"), "0" + values)
+    return values.where(~values.str.fullmatch(r"[0-9]{4}"), "0" + values)
 
 
 def matches(postal_code: pd.Series, commune: pd.Series) -> pd.Series:
