@@ -38,7 +38,7 @@ ELECTION = ELECTIONS[ACTIVE_ID]
 # One run a day over the election period, at run_at (Paris time): one cron
 # expression per calendar month of the period. start_date is the project's
 # epoch, not the period's start, so that manual runs (ad-hoc files, tests) work
-# any day; a scheduled run outside the period finds nothing to do.
+# any day; a scheduled run outside the period is skipped (see intake).
 # (EventsTimetable would fit, but fails to serialise in Airflow 3.3.2.)
 CRONS = [
     f"{ELECTION.run_at.minute} {ELECTION.run_at.hour} {first}-{last} {month} *"
@@ -82,7 +82,6 @@ def _run_context() -> tuple[Path, dict, dt.date]:
         "dry_run": Param(False, type="boolean", title="Essai à blanc (aucune saisie)"),
         "election": Param(ACTIVE_ID, type="string", enum=sorted(ELECTIONS), title="Élection"),
     },
-    render_template_as_native_obj=False,
 )
 def election_staff_onboarding() -> None:
     @task

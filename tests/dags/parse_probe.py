@@ -10,7 +10,7 @@ import socket
 import sys
 import time
 
-HEAVY = ("pandas", "numpy", "pandera", "great_expectations", "selenium", "openpyxl", "sqlalchemy_utils")
+HEAVY = ("pandas", "numpy", "pyarrow", "pandera", "great_expectations", "selenium", "openpyxl", "faker", "schwifty")
 touched: list[str] = []
 
 

@@ -1,21 +1,25 @@
 """Dataset-level expectations of a worker file (Great Expectations).
 
-Two datasets: every received row with its quarantine flag (the quarantine
-ceiling), and the rows kept for entry (count, unique NIR, completeness).
+One dataset: every received row, normalised, with two flags: ``_quarantaine``
+(1 for a quarantined row) and ``_gardee`` (1 for a row kept for entry).
+Expectations on the kept rows use a row condition, so GX validates (and
+builds Data Docs) once per run. Field-level completeness is pandera's job (the
+row rules); GX checks what only the whole dataset can tell.
 """
 
 from __future__ import annotations
 
-from include.processes.election_staff.columns import LABELS, REQUIRED
 from include.processes.election_staff.config import Election
 from include.rpa.quality import Expectation
 
 QUARANTINE_FLAG = "_quarantaine"
+KEPT_FLAG = "_gardee"
+KEPT = {"row_condition": f"{KEPT_FLAG}==1", "condition_parser": "pandas"}
 
 
-def received_expectations(election: Election) -> list[Expectation]:
+def expectations(election: Election) -> list[Expectation]:
     ceiling = election.quarantine_ceiling
-    return [
+    checks = [
         Expectation(
             "Au moins une ligne reçue",
             lambda gxe: gxe.ExpectTableRowCountToBeBetween(min_value=1),
@@ -24,25 +28,13 @@ def received_expectations(election: Election) -> list[Expectation]:
             f"Part des lignes en quarantaine au plus {ceiling:.0%}".replace("%", " %"),
             lambda gxe: gxe.ExpectColumnMeanToBeBetween(column=QUARANTINE_FLAG, min_value=0, max_value=ceiling),
         ),
-    ]
-
-
-def kept_expectations() -> list[Expectation]:
-    expectations = [
         Expectation(
             "Au moins une ligne valide à saisir",
-            lambda gxe: gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            lambda gxe: gxe.ExpectColumnSumToBeBetween(column=KEPT_FLAG, min_value=1),
         ),
         Expectation(
             "NIR unique parmi les lignes gardées",
-            lambda gxe: gxe.ExpectColumnValuesToBeUnique(column="nir"),
+            lambda gxe: gxe.ExpectColumnValuesToBeUnique(column="nir", **KEPT),
         ),
     ]
-    for column in sorted(REQUIRED):
-        expectations.append(
-            Expectation(
-                f"Champ « {LABELS[column]} » toujours renseigné",
-                lambda gxe, column=column: gxe.ExpectColumnValueLengthsToBeBetween(column=column, min_value=1),
-            )
-        )
-    return expectations
+    return checks

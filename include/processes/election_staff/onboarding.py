@@ -69,7 +69,7 @@ def validate(run_dir: Path, election: Election) -> dict[str, Any]:
     write_quarantine(frame, quarantine, run_dir / QUARANTINE_FILE)
 
     checks_started = time.perf_counter()
-    dataset_checks = check_dataset(frame, output, quarantine.index, election, run_dir)
+    dataset_checks = check_dataset(frame, quarantine.index, election, run_dir)
     counts = {"received": len(frame), "quarantined": len(quarantine), "valid": len(output)}
     failed = [c["attente"] for c in dataset_checks if not c["succes"]]
     write_json(
@@ -130,24 +130,15 @@ def write_quarantine(frame, reasons, path: Path) -> None:
     table.to_csv(path, sep=";", index=False, encoding="utf-8-sig")
 
 
-def check_dataset(frame, kept, quarantined_index, election: Election, run_dir: Path) -> list[dict[str, Any]]:
-    import pandas as pd
-
-    from include.processes.election_staff.expectations import (
-        QUARANTINE_FLAG,
-        kept_expectations,
-        received_expectations,
-    )
+def check_dataset(frame, quarantined_index, election: Election, run_dir: Path) -> list[dict[str, Any]]:
+    from include.processes.election_staff.expectations import KEPT_FLAG, QUARANTINE_FLAG, expectations
     from include.rpa.quality import DatasetCheck, run_checks
 
-    received = pd.DataFrame({QUARANTINE_FLAG: frame.index.isin(quarantined_index).astype(int)})
-    return run_checks(
-        [
-            DatasetCheck("lignes_recues", received, received_expectations(election)),
-            DatasetCheck("lignes_gardees", kept, kept_expectations()),
-        ],
-        run_dir,
-    )
+    dataset = frame[list(COLUMNS)].copy()
+    quarantined = frame.index.isin(quarantined_index)
+    dataset[QUARANTINE_FLAG] = quarantined.astype(int)
+    dataset[KEPT_FLAG] = (~quarantined).astype(int)
+    return run_checks([DatasetCheck("lignes_recues", dataset, expectations(election))], run_dir)
 
 
 def write_report(run_dir: Path, *, dag_id: str, run_id: str, election: Election, dry_run: bool) -> dict[str, Any]:

@@ -65,7 +65,16 @@ def pad_postal_code(values: pd.Series) -> pd.Series:
 
 
 def matches(postal_code: pd.Series, commune: pd.Series) -> pd.Series:
-    """True where the commune is served by the postal code."""
-    unique = commune.drop_duplicates()
-    keys = commune.map(dict(zip(unique, unique.map(commune_key), strict=True)))
-    return (postal_code + "|" + keys).isin(reference_pairs())
+    """True where the commune is served by the postal code.
+
+    Computed on the distinct (postal code, commune) pairs of the file, which
+    are few even in a 1,000,000-row file.
+    """
+    pairs = reference_pairs()
+    written = postal_code + "|" + commune
+    unique = written.unique()
+    verdict = {}
+    for pair in unique:
+        code, _, name = pair.partition("|")
+        verdict[pair] = f"{code}|{commune_key(name)}" in pairs
+    return written.map(verdict).astype(bool)
