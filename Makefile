@@ -1,6 +1,9 @@
 # The two commands: `make run` (set up, start the embedded stack, trigger the
 # demo) and `make test` (set up, lint, run every test).
 SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+# This machine's pip configuration names local index folders that do not exist.
+PIP_NOISE := sed -u '/is ignored: it is neither a file nor a directory/d'
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-requirements
@@ -11,8 +14,8 @@ setup: $(STAMP) chromium .airflow/.migrated settings
 
 $(STAMP): requirements.txt
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps -r requirements.txt
-	$(VENV)/bin/pip check --disable-pip-version-check >/dev/null
+	$(VENV)/bin/pip install -q --disable-pip-version-check --no-deps -r requirements.txt 2>&1 | $(PIP_NOISE)
+	$(VENV)/bin/pip check --disable-pip-version-check 2>&1 | $(PIP_NOISE) | sed '/^No broken requirements found/d'
 	@touch $@
 
 chromium:
@@ -47,7 +50,7 @@ bench: setup
 # Regenerate requirements.txt from requirements.in in a throwaway virtualenv.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install -q --disable-pip-version-check -r requirements.in
+	.lock-venv/bin/pip install -q --disable-pip-version-check -r requirements.in 2>&1 | $(PIP_NOISE)
 	{ echo "# Fully pinned set, generated from requirements.in with \`make lock\` (pip freeze"; \
 	  echo "# of a fresh virtualenv). Install from this file only."; \
 	  .lock-venv/bin/pip freeze --disable-pip-version-check | grep -v '^pip=='; } > requirements.txt
