@@ -29,6 +29,11 @@ chromium:
 settings: $(STAMP) .airflow/.migrated
 	@bin/python scripts/load_settings.py
 
+# The stand-in target apps in the foreground (HR portal on 8081); Ctrl-C stops them.
+# `make sandbox ARGS=--reset` empties their databases first.
+sandbox: $(STAMP)
+	bin/python -m sandbox $(ARGS)
+
 run: setup
 	@bin/python scripts/embedded_stack.py
 

@@ -1,7 +1,8 @@
 """`make run`: the embedded stack in the foreground.
 
 Writes the demo inbox if it is empty, starts ``airflow standalone``
-(LocalExecutor on SQLite) in its own process group, waits until the API server
+(LocalExecutor on SQLite) and the sandbox target apps (``python -m sandbox``)
+in process groups of their own, waits until the API server
 answers, prints the URL and the admin login, unpauses and triggers
 ``election_staff_onboarding`` on the demo file, then waits. Ctrl-C or SIGTERM
 stops the whole process group (scheduler, API server, DAG processor,
@@ -127,6 +128,17 @@ def stop(process: subprocess.Popen) -> int:
     return 0
 
 
+def stop_sandbox(sandbox: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(sandbox.pid, signal.SIGINT)
+    try:
+        sandbox.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(sandbox.pid, signal.SIGKILL)
+        sandbox.wait()
+
+
 def _default_sigint() -> None:
     # A background job of a non-interactive shell inherits SIGINT ignored; the
     # stack must stop on it whatever started us.
@@ -139,6 +151,9 @@ def main() -> int:
     args = parser.parse_args()
     folder = demo_inbox()
     airflow = Path(sys.executable).with_name("airflow")
+    sandbox = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--no-access-log"], start_new_session=True, preexec_fn=_default_sigint
+    )
     process = subprocess.Popen([str(airflow), "standalone"], start_new_session=True, preexec_fn=_default_sigint)
 
     def on_signal(signum, frame):
@@ -150,6 +165,7 @@ def main() -> int:
         wait_until(lambda: request("GET", "/api/v2/monitor/health"), 240, "the API server", process)
         print("\n" + "=" * 70)
         print(f"Airflow UI: {base_url()}  (login: admin / {admin_password() or 'see the log above'})")
+        print(f"HR portal (sandbox): http://127.0.0.1:{os.environ.get('RPA_HR_PORTAL_PORT', '8081')}")
         print("Stop everything with Ctrl-C.")
         print("=" * 70 + "\n", flush=True)
         if not args.no_trigger:
@@ -160,6 +176,7 @@ def main() -> int:
     finally:
         if process.poll() is None:
             stop(process)
+        stop_sandbox(sandbox)
 
 
 if __name__ == "__main__":

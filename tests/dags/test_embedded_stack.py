@@ -1,5 +1,6 @@
-"""`make run`'s embedded stack: it starts, triggers the demo, and a Ctrl-C
-(SIGINT) stops every process it started, task processes included."""
+"""`make run`'s embedded stack: it starts Airflow and the sandbox apps, triggers
+the demo, and a Ctrl-C (SIGINT) stops every process it started, task
+processes included."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import signal
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -24,6 +26,7 @@ def test_embedded_stack_runs_the_demo_and_stops_cleanly_on_ctrl_c(tmp_path):
             "RPA_AIRFLOW_HOME": str(tmp_path / "airflow"),
             "RPA_DATA_DIR": str(tmp_path / "data"),
             "AIRFLOW__API__PORT": "18080",
+            "RPA_HR_PORTAL_PORT": "18081",
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": "18793",
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": "18794",
         }
@@ -55,6 +58,8 @@ def test_embedded_stack_runs_the_demo_and_stops_cleanly_on_ctrl_c(tmp_path):
         assert summary["received"] == summary["quarantined"] + summary["valid"]
         assert 20 <= summary["quarantined"] <= 60  # about 3 % defects
         assert len(seen) >= 5  # scheduler, api server, dag processor, triggerer, workers...
+        login = urllib.request.urlopen("http://127.0.0.1:18081/login", timeout=10)
+        assert login.status == 200 and "Portail RH" in login.read().decode()
     finally:
         stack.send_signal(signal.SIGINT)  # what Ctrl-C sends
         stack.wait(timeout=90)
