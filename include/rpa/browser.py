@@ -73,16 +73,23 @@ _KILL_WAIT_SECONDS = 5.0
 _PR_SET_CHILD_SUBREAPER = 36
 _PR_GET_CHILD_SUBREAPER = 37
 
-_SET_VALUE_JS = """
-const element = arguments[0], value = arguments[1];
-const proto = element instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype
-    : element instanceof HTMLSelectElement ? HTMLSelectElement.prototype
-    : HTMLInputElement.prototype;
-// The prototype's setter, so that frameworks tracking the value see the change.
-Object.getOwnPropertyDescriptor(proto, 'value').set.call(element, value);
-element.dispatchEvent(new Event('input', {bubbles: true}));
-element.dispatchEvent(new Event('change', {bubbles: true}));
+# JavaScript functions shared by every script that changes a form as a user would
+# (set_value here, Page._fill_all in include/rpa/pages.py): prepend to a script.
+SET_VALUE_JS_FUNCTIONS = """
+const rpaFire = (element) => {
+  element.dispatchEvent(new Event('input', {bubbles: true}));
+  element.dispatchEvent(new Event('change', {bubbles: true}));
+};
+const rpaSetValue = (element, value) => {
+  const proto = element instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype
+      : element instanceof HTMLSelectElement ? HTMLSelectElement.prototype
+      : HTMLInputElement.prototype;
+  // The prototype's setter, so that frameworks tracking the value see the change.
+  Object.getOwnPropertyDescriptor(proto, 'value').set.call(element, value);
+  rpaFire(element);
+};
 """
+_SET_VALUE_JS = SET_VALUE_JS_FUNCTIONS + "rpaSetValue(arguments[0], arguments[1]);"
 
 
 class BrowserTerminated(SystemExit):

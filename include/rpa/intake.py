@@ -146,23 +146,26 @@ def _read_csv(file: Path) -> tuple[list[str], pd.DataFrame, int, FileReport]:
     import pandas as pd
 
     text, encoding = _decode(file)
-    lines = text.splitlines()
+    # Universal newlines; the stream is left just after the header line, so the
+    # body is parsed where it lies (no copy of a file that may weigh 250 MB).
+    stream = io.StringIO(text, newline=None)
     skipped = 0
-    while skipped < len(lines) and not lines[skipped].strip(" ;,\t\u00a0"):
+    header_line = stream.readline()
+    while header_line and not header_line.strip(" ;,\t\u00a0\r\n"):
         skipped += 1
-    if skipped == len(lines):
+        header_line = stream.readline()
+    if not header_line:
         raise IntakeError([f"{file.name} : fichier vide"])
-    header_line = lines[skipped]
+    header_line = header_line.rstrip("\n")
     delimiter = max((";", ",", "\t"), key=header_line.count)
     if header_line.count(delimiter) == 0:
         raise IntakeError(
             [f"{file.name} : une seule colonne lue ; séparateur « ; » ou « , » attendu entre les colonnes"]
         )
     header = next(csv.reader([header_line], delimiter=delimiter))
-    body = "\n".join(lines[skipped + 1 :])
     try:
         frame = pd.read_csv(
-            io.StringIO(body),
+            stream,
             sep=delimiter,
             header=None,
             names=range(len(header)),

@@ -41,7 +41,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
-from include.rpa.browser import set_value, wait
+from include.rpa.browser import SET_VALUE_JS_FUNCTIONS, set_value, wait
 from include.rpa.errors import RpaError
 
 Locator = tuple[str, str]
@@ -68,27 +68,22 @@ return true;
 # setter, then input and change), "option" chooses an option by visible text, "check"
 # clicks a radio button or checkbox unless checked. Returns null, or [index, "element" |
 # "option" | "check"] for the first entry that cannot be done.
-_FILL_JS = """
-const fire = (element) => {
-  element.dispatchEvent(new Event('input', {bubbles: true}));
-  element.dispatchEvent(new Event('change', {bubbles: true}));
-};
+_FILL_JS = (
+    SET_VALUE_JS_FUNCTIONS
+    + """
 const entries = arguments[0];
 for (let i = 0; i < entries.length; i++) {
   const [css, kind, text] = entries[i];
   const element = document.querySelector(css);
   if (!element) return [i, 'element'];
   if (kind === 'value') {
-    const proto = element instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype
-        : element instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
-    Object.getOwnPropertyDescriptor(proto, 'value').set.call(element, text);
-    fire(element);
+    rpaSetValue(element, text);
   } else if (kind === 'option') {
     const option = element.options ? Array.from(element.options).find((o) => o.text.trim() === text) : null;
     if (!option) return [i, 'option'];
     element.value = option.value;
     option.selected = true;
-    fire(element);
+    rpaFire(element);
   } else if (kind === 'check') {
     if (!element.checked) element.click();
     if (!element.checked) return [i, 'check'];
@@ -96,6 +91,7 @@ for (let i = 0; i < entries.length; i++) {
 }
 return null;
 """
+)
 _OPTIONS_JS = """
 const element = document.querySelector(arguments[0]);
 return element && element.options ? Array.from(element.options, (o) => o.text.trim()) : null;

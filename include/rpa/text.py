@@ -6,7 +6,6 @@ import re
 import unicodedata
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_SPACES = re.compile(r"\s+")
 # Characters French spreadsheets put where a plain space or apostrophe is meant.
 _TRANSLATE = str.maketrans(
     {
@@ -32,8 +31,3 @@ def strip_accents(text: str) -> str:
 def header_key(text: str) -> str:
     """Case-, accent-, space- and punctuation-insensitive key: 'Né(e) le' -> 'neele'."""
     return _NON_ALNUM.sub("", strip_accents(text).lower())
-
-
-def clean_cell(text: str) -> str:
-    """Trim a cell: no-break spaces become spaces, runs of spaces collapse."""
-    return _SPACES.sub(" ", text.translate(_TRANSLATE)).strip()

@@ -48,11 +48,6 @@ def reference_pairs() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def known_postal_codes() -> frozenset[str]:
-    return frozenset(pair.split("|", 1)[0] for pair in reference_pairs())
-
-
-@lru_cache(maxsize=1)
 def communes_table() -> list[dict[str, str]]:
     """The reference rows (for demo data)."""
     with REFERENCE.open(encoding="utf-8", newline="") as handle:
