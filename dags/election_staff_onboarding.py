@@ -4,21 +4,32 @@
 Chaque jour de la période de mise sous pli, ce DAG prend les fichiers de
 vacataires déposés par les départements dans
 `<RPA_DATA_DIR>/inbox/election_staff/<AAAA-MM-JJ>/` (CSV Excel français ou XLSX),
-les lit, les **valide** ligne à ligne (NIR, IBAN, dates, code postal...) et
-globalement (part maximale de lignes en quarantaine, NIR uniques), puis écrit
-dans `<RPA_DATA_DIR>/runs/election_staff_onboarding/<run_id>/` :
+les **valide** ligne à ligne (NIR, IBAN, dates, code postal...) et globalement
+(part maximale de lignes en quarantaine, NIR uniques), puis un **robot** crée
+le dossier de chaque vacataire valide dans le **portail RH** (Connection
+`hr_portal`), comme le ferait un agent, et le **rapprochement** relit l'export
+du portail pour vérifier, champ par champ, ce qui a été enregistré.
 
-- `valid.csv` : les lignes valides, normalisées, prêtes pour la saisie ;
-- `quarantine.csv` : les lignes écartées avec leur fichier, leur numéro de
-  ligne et les motifs en français (données personnelles masquées) ;
-- `report.html` (le rapport pour le service RH), `summary.json`,
-  `data_docs/` (contrôles Great Expectations).
+Étapes : `intake` → `validate` → `plan` → `enter` (un lot par tâche, un
+navigateur chacune, au plus 2 à la fois : pool `hr_portal`) → `reconcile`,
+puis `report` quoi qu'il arrive.
+
+**Jamais deux fois le même vacataire** : un registre (Connection `rpa_ledger`)
+garde l'état de chaque NIR pour l'élection ; le robot cherche le NIR dans le
+portail avant de créer un dossier. Relancer un traitement, le rejouer ou
+rattraper des jours (backfill) ne ressaisit personne.
+
+Résultats dans `<RPA_DATA_DIR>/runs/election_staff_onboarding/<run_id>/` :
+`report.html` (le rapport pour le service RH), `summary.json`,
+`quarantine.csv` (lignes écartées et motifs), `reconciliation.csv` (écarts),
+`captures/` (copies d'écran des refus et échecs, données personnelles masquées),
+`data_docs/` (contrôles Great Expectations).
 
 **Lancement manuel** : « Trigger » avec `input_path` (un fichier ou un dossier)
-pour traiter un envoi précis ; `dry_run` s'arrête avant toute saisie.
-Chaque ligne reçue est comptée une fois : reçues = quarantaine + valides.
-Un fichier illisible ou une part de quarantaine au-delà du plafond arrête le
-traitement avec un message qui nomme le fichier et le problème.
+pour traiter un envoi précis ; `dry_run` s'arrête après la planification et
+liste qui serait créé, qui existe déjà, qui serait ignoré.
+Chaque ligne reçue est comptée une fois : reçues = quarantaine + saisies +
+déjà saisies + refusées + en échec.
 """
 
 from __future__ import annotations
@@ -46,6 +57,13 @@ CRONS = [
 ]
 
 
+def _worker_id() -> str:
+    """Who holds a ledger claim: this task instance (an Airflow retry takes its claims back)."""
+    context = get_current_context()
+    ti = context["ti"]
+    return f"{ti.dag_id}/{ti.run_id}/{ti.task_id}/{ti.map_index}"
+
+
 def _run_context() -> tuple[Path, dict, dt.date]:
     """(run folder, params, the run's day in Paris)."""
     from include.rpa.paths import run_dir
@@ -58,7 +76,7 @@ def _run_context() -> tuple[Path, dict, dt.date]:
 
 @dag(
     dag_id="election_staff_onboarding",
-    description="Vacataires des élections : lecture et validation des fichiers des départements",
+    description="Vacataires des élections : validation des fichiers, saisie dans le portail RH, rapprochement",
     doc_md=__doc__,
     schedule=MultipleCronTriggerTimetable(*CRONS, timezone="Europe/Paris"),
     start_date=pendulum.datetime(2026, 1, 1, tz="Europe/Paris"),
@@ -131,22 +149,101 @@ def election_staff_onboarding() -> None:
             except DatasetCheckError as exc:
                 raise AirflowFailException(str(exc)) from exc
 
-    @teardown
+    @task
+    def plan(counts: dict) -> list[dict]:
+        """Sort the valid workers against the ledger and cut those to type into batches."""
+        from include.processes.election_staff import entry
+        from include.processes.election_staff.config import onboarding_settings
+        from include.rpa.steps import recorded
+
+        folder, params, _ = _run_context()
+        with recorded(folder, "plan"):
+            return entry.plan(
+                folder,
+                get_election(params.get("election")),
+                onboarding_settings(),
+                run_id=get_current_context()["dag_run"].run_id,
+                dry_run=bool(params.get("dry_run")),
+            )
+
+    @task(pool="hr_portal", map_index_template="{{ lot_label }}")
+    def enter(batch: dict) -> dict:
+        """One batch, one browser: search each worker by NIR, create the missing ones."""
+        from airflow.sdk.exceptions import AirflowFailException
+
+        get_current_context()["lot_label"] = f"lot {batch['lot']} ({batch['dossiers']} dossiers)"  # type: ignore[typeddict-unknown-key]
+
+        from include.processes.election_staff import entry
+        from include.processes.election_staff.config import onboarding_settings
+        from include.rpa.pages import LoginRefused
+        from include.rpa.targets import TargetLoginError
+
+        folder, params, _ = _run_context()
+        try:
+            return entry.enter_batch(
+                folder,
+                get_election(params.get("election")),
+                onboarding_settings(),
+                lot=int(batch["lot"]),
+                run_id=get_current_context()["dag_run"].run_id,
+                worker=_worker_id(),
+            )
+        except (LoginRefused, TargetLoginError) as exc:  # a wrong password is not retried
+            raise AirflowFailException(str(exc)) from exc
+
+    @task(trigger_rule="all_done")
+    def reconcile() -> dict:
+        """Read the portal's export back and compare every worker field by field (after a
+        partial entry too: what was entered is checked)."""
+        from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
+        from include.processes.election_staff.entry import PLAN_SUMMARY
+        from include.processes.election_staff.reconcile import ReconciliationMismatch, reconcile_run
+        from include.rpa.paths import read_json
+        from include.rpa.steps import recorded
+
+        folder, params, _ = _run_context()
+        planned = read_json(folder / PLAN_SUMMARY)
+        if planned is None or planned.get("dry_run"):
+            raise AirflowSkipException("Rien à rapprocher : pas de saisie dans ce traitement")
+        try:
+            with recorded(folder, "reconcile"):
+                return reconcile_run(
+                    folder, get_election(params.get("election")), run_id=get_current_context()["dag_run"].run_id
+                )
+        except ReconciliationMismatch as exc:
+            raise AirflowFailException(str(exc)) from exc
+
+    @teardown(on_failure_fail_dagrun=True)
     def report() -> dict:
-        """Write report.html and summary.json, whatever happened upstream."""
+        """Write report.html and summary.json, whatever happened upstream; then judge the run.
+
+        The run's state is this task's: it fails when the summary says "echec" (a step
+        failed, a worker is not entered, or reconciliation found a difference).
+        """
+        from airflow.sdk.exceptions import AirflowFailException
+
         from include.processes.election_staff import onboarding
 
         folder, params, _ = _run_context()
         context = get_current_context()
-        return onboarding.write_report(
+        summary = onboarding.write_report(
             folder,
             dag_id=context["dag_run"].dag_id,
             run_id=context["dag_run"].run_id,
             election=get_election(params.get("election")),
             dry_run=bool(params.get("dry_run")),
         )
+        if summary["statut"] == "echec":
+            raise AirflowFailException(
+                f"Traitement en échec : {summary['failed']} vacataire(s) non saisi(s), "
+                f"{summary['mismatched']} écart(s) ; voir report.html"
+                + (f" ; {' ; '.join(summary['erreurs'])}" if summary["erreurs"] else "")
+            )
+        return summary
 
-    validate(intake()) >> report()
+    batches = plan(validate(intake()))
+    enter.expand(batch=batches) >> reconcile() >> report()
 
 
 election_staff_onboarding()

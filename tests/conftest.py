@@ -44,3 +44,75 @@ def airflow_db() -> None:
 @pytest.fixture()
 def data_dir(session_dir: Path) -> Path:
     return Path(os.environ["RPA_DATA_DIR"])
+
+
+# --------------------------------------------------------------------------- a live HR portal
+
+
+class LivePortal:
+    """A sandbox HR portal on a loopback address, its own database, and the Airflow
+    Connections (``hr_portal``, ``rpa_ledger``) pointing the DAG at it and at a fresh ledger."""
+
+    USER, PASSWORD = "robot.rh", "demo-rh-2027"
+
+    def __init__(self, folder: Path, host: str, **faults: float | int) -> None:
+        from sandbox.common.env import sqlite_url
+        from sandbox.common.faults import FaultSettings
+        from sandbox.common.server import ThreadedServer
+        from sandbox.hr_portal import HrPortalSettings, create_app
+
+        self.folder = folder
+        self.db_path = folder / "hr_portal.sqlite"
+        self.ledger_path = folder / "ledger.sqlite"
+        settings = HrPortalSettings(
+            db_url=sqlite_url(self.db_path), secret_key="test-secret", faults=FaultSettings(**faults)
+        )
+        self.server = ThreadedServer(create_app(settings), host=host).start()
+        self.url = self.server.url
+
+    def connections(self) -> dict[str, str]:
+        import json
+
+        portal = {
+            "conn_type": "http",
+            "host": self.server.host,
+            "port": self.server.port,
+            "schema": "http",
+            "login": self.USER,
+            "password": self.PASSWORD,
+        }
+        ledger = {"conn_type": "sqlite", "host": str(self.ledger_path)}
+        return {"AIRFLOW_CONN_HR_PORTAL": json.dumps(portal), "AIRFLOW_CONN_RPA_LEDGER": json.dumps(ledger)}
+
+    def export(self) -> list[dict[str, str]]:
+        """Every row of the portal's /export.csv (a session of its own)."""
+        import csv
+        import io
+
+        from include.rpa.targets import WebApp, fetch_after_login
+
+        text = fetch_after_login(WebApp("test", self.url, self.USER, self.PASSWORD), "/export.csv")
+        return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+@pytest.fixture()
+def live_portal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Start portals (``live_portal(host="127.0.0.5", fail_rate=0.1)``); the last one started is the
+    one the Connections name. Stopped at the end of the test."""
+    started: list[LivePortal] = []
+
+    def start(host: str = "127.0.0.1", **faults: float | int) -> LivePortal:
+        folder = tmp_path / f"portal-{len(started)}"
+        folder.mkdir()
+        portal = LivePortal(folder, host, **faults)
+        started.append(portal)
+        for name, value in portal.connections().items():
+            monkeypatch.setenv(name, value)
+        return portal
+
+    yield start
+    for portal in started:
+        portal.stop()

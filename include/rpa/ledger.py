@@ -188,12 +188,24 @@ class Ledger:
 
     # ----------------------------------------------------------------------- planning
 
-    def plan(self, process: str, scope: str, records: Mapping[str, str | None], run_id: str | None = None) -> Plan:
-        """Register unknown keys as pending (in bulk) and sort every given key by what to do with it."""
+    def plan(
+        self,
+        process: str,
+        scope: str,
+        records: Mapping[str, str | None],
+        run_id: str | None = None,
+        *,
+        write: bool = True,
+    ) -> Plan:
+        """Register unknown keys as pending (in bulk) and sort every given key by what to do with it.
+
+        ``write=False`` (a dry run) sorts the keys the same way and changes nothing.
+        """
         keys = [_check_key(key) for key in records]
         known = self._known(process, scope, keys)
         now = utcnow()
-        self._insert_pending(process, scope, [k for k in keys if k not in known], records, run_id, now)
+        if write:
+            self._insert_pending(process, scope, [k for k in keys if k not in known], records, run_id, now)
         plan = Plan(new=len(keys) - len(known))
         refresh: list[tuple[int, str | None, str, str]] = []  # rows whose content changed
         for key in keys:
@@ -218,7 +230,8 @@ class Ledger:
                 plan.mismatch.append(key)
             else:
                 plan.already_done.append(key)
-        self._refresh(refresh, run_id, now)
+        if write:
+            self._refresh(refresh, run_id, now)
         return plan
 
     def _known(self, process: str, scope: str, keys: Sequence[str]) -> dict[str, tuple[int, str, str | None]]:
@@ -297,9 +310,11 @@ class Ledger:
         lease_seconds: float = 600,
         run_id: str | None = None,
     ) -> bool:
-        """Take the key for ``worker`` if it is pending or failed and nobody holds a live lease on it.
+        """Take the key for ``worker`` if it is pending or failed and nobody else holds a live lease on it.
 
-        One conditional UPDATE: of two workers racing on a key, exactly one gets True.
+        One conditional UPDATE: of two workers racing on a key, exactly one gets True. A
+        worker may take back its own lease: an Airflow retry of a killed task (same
+        ``worker``: DAG, run, task and map index) resumes at once on the record it was typing.
         """
         now = utcnow()
         expired = now - dt.timedelta(seconds=lease_seconds)
@@ -316,7 +331,7 @@ class Ledger:
             .where(
                 _key_clause(process, scope, key),
                 entries.c.state.in_(CLAIMABLE),
-                or_(entries.c.claimed_at.is_(None), entries.c.claimed_at < expired),
+                or_(entries.c.claimed_at.is_(None), entries.c.claimed_at < expired, entries.c.claimed_by == worker),
             )
             .values(**values)
         )

@@ -132,6 +132,14 @@ class TargetRefused(TargetError):
         super().__init__(page, f"saisie refusée par l'application — {details}")
 
 
+class AlreadyExists(TargetRefused):
+    """The app refused to create the record because it already holds it (``receipt``: its file number)."""
+
+    def __init__(self, page: str, messages: Mapping[str, str], receipt: str) -> None:
+        self.receipt = receipt
+        super().__init__(page, messages)
+
+
 class TargetUnavailable(TargetError):
     """Error page (HTTP 500...), timeout or network error: the app misbehaved, try again later."""
 

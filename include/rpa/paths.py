@@ -30,6 +30,8 @@ def run_dir(dag_id: str, run_id: str) -> Path:
 
 
 def write_json(path: Path, payload: Any) -> None:
+    """Write atomically (a temporary file renamed), creating the folder if needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     tmp.replace(path)

@@ -39,6 +39,21 @@ class Report:
     details: list[tuple[str, object]] = field(default_factory=list)
 
 
+def csv_rows(path: Path, columns: list[str], limit: int) -> tuple[list[list[object]], int]:
+    """The first ``limit`` rows of a run's ``;`` CSV (UTF-8 with BOM) as table rows, and the total."""
+    import csv
+
+    rows: list[list[object]] = []
+    total = 0
+    if path.exists():
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for record in csv.DictReader(handle, delimiter=";"):
+                total += 1
+                if total <= limit:
+                    rows.append([record[c] for c in columns])
+    return rows, total
+
+
 def french_number(value: object) -> str:
     """1400 -> '1 400' (narrow no-break space, as French typography wants)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):

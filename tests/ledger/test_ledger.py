@@ -175,6 +175,18 @@ def test_expired_lease_lets_another_worker_claim(ledger: Ledger, scope: str) -> 
     assert dt.datetime.now(dt.UTC) - row["claimed_at"] < dt.timedelta(seconds=5)
 
 
+def test_a_worker_takes_back_its_own_live_lease(ledger: Ledger, scope: str) -> None:
+    """An Airflow retry of a killed task (same worker id) resumes at once; others still wait."""
+    ledger.plan(PROCESS, scope, {"K": "h"})
+    assert ledger.claim(PROCESS, scope, "K", worker="dag/run/enter/3", lease_seconds=600)
+    assert not ledger.claim(PROCESS, scope, "K", worker="dag/run/enter/4", lease_seconds=600)
+    assert ledger.claim(PROCESS, scope, "K", worker="dag/run/enter/3", lease_seconds=600)
+    ledger.mark_entered(PROCESS, scope, "K", receipt="V0000001")
+    assert not ledger.claim(PROCESS, scope, "K", worker="dag/run/enter/3", lease_seconds=600)
+    row = ledger.get(PROCESS, scope, "K")
+    assert row is not None and (row["state"], row["attempts"]) == ("entered", 2)
+
+
 def test_errors_are_stored_masked_and_truncated(ledger: Ledger, scope: str) -> None:
     ledger.plan(PROCESS, scope, {"K1": "h", "K2": "h", "K3": "h"})
     error = f"Erreur 500 pour le NIR {NIR} (IBAN {IBAN}, courriel marie.dupont@example.fr) " + "x" * 900

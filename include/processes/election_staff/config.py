@@ -24,6 +24,34 @@ class Election:
     quarantine_ceiling: float
 
 
+@dataclass(frozen=True)
+class OnboardingSettings:
+    batch_size: int = 200
+    max_attempts: int = 6
+    backoff_seconds: float = 0.5
+    max_backoff_seconds: float = 8.0
+    abort_after_consecutive_failures: int = 5
+    fresh_tab_every: int = 100
+    manual_minutes_per_worker: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1 or self.max_attempts < 1 or self.abort_after_consecutive_failures < 1:
+            raise ValueError("elections.toml [onboarding]: batch_size, max_attempts and abort_after_... must be >= 1")
+        if self.manual_minutes_per_worker < 0:
+            raise ValueError("elections.toml [onboarding]: manual_minutes_per_worker must be >= 0")
+
+
+@lru_cache(maxsize=4)
+def onboarding_settings(path: Path = CONFIG_FILE) -> OnboardingSettings:
+    with path.open("rb") as handle:
+        raw = tomllib.load(handle).get("onboarding", {})
+    known = set(OnboardingSettings.__dataclass_fields__)
+    unknown = set(raw) - known
+    if unknown:
+        raise ValueError(f"elections.toml [onboarding]: unknown settings {sorted(unknown)}")
+    return OnboardingSettings(**raw)
+
+
 @lru_cache(maxsize=4)
 def load_elections(path: Path = CONFIG_FILE) -> tuple[str, dict[str, Election]]:
     """(id of the active election, every election by id)."""

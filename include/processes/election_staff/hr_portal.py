@@ -29,7 +29,7 @@ from typing import ClassVar
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from include.rpa.pages import DEFAULT_TIMEOUT, Locator, LoginRefused, Page, PageChanged, TargetRefused
+from include.rpa.pages import DEFAULT_TIMEOUT, AlreadyExists, Locator, LoginRefused, Page, PageChanged, TargetRefused
 from include.rpa.text import strip_accents
 
 SITE_OTHER = "Autre"
@@ -41,12 +41,12 @@ _DASHES = re.compile(r"\s*[-‐‑‒–—―]\s*")
 _SPACES = re.compile(r"\s+")
 
 
-class AlreadyRegistered(TargetRefused):
+class AlreadyRegistered(AlreadyExists):
     """The portal already holds a worker with this NIR (``matricule``): search before creating."""
 
     def __init__(self, page: str, messages: Mapping[str, str], matricule: str) -> None:
         self.matricule = matricule
-        super().__init__(page, messages)
+        super().__init__(page, messages, matricule)
 
 
 class HrPortalPage(Page):
@@ -257,6 +257,26 @@ def create_worker(driver: WebDriver, base_url: str, worker: Mapping[str, str]) -
     return identity.next().fill(worker).next().fill(worker).submit().matricule()
 
 
+class HrPortal:
+    """The robot's services on the HR portal: the :class:`include.rpa.robot.Target` of onboarding."""
+
+    EXPORT_PATH = "/export.csv"
+
+    def __init__(self, base_url: str, user: str, password: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.user = user
+        self._password = password
+
+    def log_in(self, driver: WebDriver) -> None:
+        log_in(driver, self.base_url, self.user, self._password)
+
+    def find(self, driver: WebDriver, key: str) -> str | None:
+        return find_worker(driver, self.base_url, key)
+
+    def create(self, driver: WebDriver, record: Mapping[str, str]) -> str:
+        return create_worker(driver, self.base_url, record)
+
+
 # --------------------------------------------------------------------------- values
 
 
@@ -277,14 +297,14 @@ def site_choice(options: list[str], site: str) -> tuple[str, str]:
     dash-insensitively ("Montauban - salle Eurythmie" is "Montauban – Salle Eurythmie");
     otherwise "Autre" and the site as written.
     """
-    wanted = _site_key(site)
+    wanted = site_key(site)
     for option in options:
-        if option != SITE_OTHER and wanted and _site_key(option) == wanted:
+        if option != SITE_OTHER and wanted and site_key(option) == wanted:
             return option, ""
     return SITE_OTHER, _SPACES.sub(" ", site).strip()
 
 
-def _site_key(text: str) -> str:
+def site_key(text: str) -> str:
     text = strip_accents(_SPACES.sub(" ", text).strip()).casefold()
     return _DASHES.sub("-", text)
 

@@ -1,4 +1,5 @@
-"""Steps of the election_staff_onboarding DAG: intake, validate, report.
+"""Steps of the election_staff_onboarding DAG: intake, validate, report (entry: ``entry.py``,
+reconciliation: ``reconcile.py``).
 
 Each step reads and writes files in the run folder and returns small counts
 (XCom carries paths and counts, never records).
@@ -143,6 +144,8 @@ def check_dataset(frame, quarantined_index, election: Election, run_dir: Path) -
 
 def write_report(run_dir: Path, *, dag_id: str, run_id: str, election: Election, dry_run: bool) -> dict[str, Any]:
     """summary.json (the contract's integer counts) and report.html (French)."""
+    from include.processes.election_staff.config import onboarding_settings
+    from include.processes.election_staff.entry_report import entry_section
     from include.rpa.report import Report, Table, render
     from include.rpa.steps import step_errors
 
@@ -150,18 +153,22 @@ def write_report(run_dir: Path, *, dag_id: str, run_id: str, election: Election,
     validation = read_json(run_dir / "validation.json") or {}
     errors = step_errors(run_dir)
     received = int(validation.get("received", intake_info.get("received", 0)))
+    valid = int(validation.get("valid", 0))
     no_input = not errors and not intake_info.get("fichiers") and received == 0
+    robot = entry_section(run_dir, election, onboarding_settings(), valid=valid, dry_run=dry_run)
+    failed = bool(errors) or robot.summary["failed"] > 0 or robot.summary["mismatched"] > 0
     summary = {
         "dag_id": dag_id,
         "run_id": run_id,
         "election": election.id,
         "dry_run": dry_run,
         "entree": intake_info.get("entree"),
-        "statut": "echec" if errors else ("aucun_fichier" if no_input else "succes"),
+        "statut": "echec" if failed else ("aucun_fichier" if no_input else "succes"),
         "erreurs": [e["message"] for e in errors],
         "received": received,
         "quarantined": int(validation.get("quarantined", 0)),
-        "valid": int(validation.get("valid", 0)),
+        "valid": valid,
+        **robot.summary,
         "motifs_quarantaine": validation.get("motifs", {}),
         "controles_jeu_echoues": validation.get("controles_echoues", []),
         "fichiers": [f["fichier"] for f in intake_info.get("fichiers", [])],
@@ -170,20 +177,28 @@ def write_report(run_dir: Path, *, dag_id: str, run_id: str, election: Election,
 
     if errors:
         status = "Traitement arrêté : " + " ; ".join(sorted({e["etape"] for e in errors}))
+    elif failed:
+        status = f"Saisie incomplète : {summary['failed']} vacataire(s) en échec, {summary['mismatched']} en écart"
     elif no_input:
         status = intake_info.get("motif") or f"Aucun fichier à traiter dans {intake_info.get('entree')}"
+    elif dry_run:
+        status = f"Essai à blanc : {summary['to_enter']} vacataire(s) seraient créés dans le portail RH"
     else:
-        status = f"Validation terminée : {summary['valid']} ligne(s) prête(s) pour la saisie"
+        status = (
+            f"{summary['entered']} vacataire(s) saisi(s) dans le portail RH, {summary['verified']} vérifié(s) "
+            f"par rapprochement ; {summary['quarantined']} ligne(s) en quarantaine"
+        )
     report = Report(
-        title="Vacataires de la mise sous pli : contrôle des fichiers reçus",
+        title="Vacataires de la mise sous pli : contrôle des fichiers et saisie dans le portail RH",
         subtitle=f"{election.label} — traitement {run_id}",
-        success=not errors,
+        success=not failed,
         status=status,
         errors=[e["message"] for e in errors],
         counts=[
             ("lignes reçues", summary["received"]),
             ("lignes valides", summary["valid"]),
             ("lignes en quarantaine", summary["quarantined"]),
+            *robot.counts,
         ],
     )
     files = intake_info.get("fichiers", [])
@@ -222,6 +237,7 @@ def write_report(run_dir: Path, *, dag_id: str, run_id: str, election: Election,
             [[c["attente"], "réussi" if c["succes"] else "ÉCHEC", _observed(c["observe"])] for c in checks],
         )
     )
+    report.tables += robot.tables
     for label, name in (
         ("Lignes en quarantaine (CSV, à ouvrir avec Excel)", QUARANTINE_FILE),
         ("Contrôles Great Expectations (Data Docs)", "data_docs/index.html"),
@@ -229,34 +245,27 @@ def write_report(run_dir: Path, *, dag_id: str, run_id: str, election: Election,
     ):
         if (run_dir / name).exists():
             report.links.append((label, name))
+    report.links += robot.links
     report.details = [
         ("Entrée", intake_info.get("entree") or "—"),
         ("Essai à blanc", "oui" if dry_run else "non"),
         ("Durée de lecture (s)", intake_info.get("secondes", "—")),
         ("Durée des règles ligne à ligne (s)", validation.get("secondes_lignes", "—")),
         ("Durée des contrôles d'ensemble (s)", validation.get("secondes_jeu", "—")),
+        *robot.details,
     ]
     render(report, run_dir / "report.html")
-    return {k: summary[k] for k in ("received", "quarantined", "valid", "statut")}
+    keys = ("received", "quarantined", "valid", "entered", "skipped_already_done", "rejected", "failed")
+    return {k: summary[k] for k in (*keys, "mismatched", "statut", "erreurs")}
 
 
 QUARANTINE_SHOWN = 500
 
 
 def _quarantine_table(run_dir: Path):
-    import csv
+    from include.rpa.report import Table, csv_rows
 
-    from include.rpa.report import Table
-
-    rows: list[list[object]] = []
-    total = 0
-    path = run_dir / QUARANTINE_FILE
-    if path.exists():
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for record in csv.DictReader(handle, delimiter=";"):
-                total += 1
-                if total <= QUARANTINE_SHOWN:
-                    rows.append([record["fichier"], int(record["ligne"]), record["initiales"], record["motifs"]])
+    rows, total = csv_rows(run_dir / QUARANTINE_FILE, ["fichier", "ligne", "initiales", "motifs"], QUARANTINE_SHOWN)
     note = None
     if total > QUARANTINE_SHOWN:
         note = f"{QUARANTINE_SHOWN} premières lignes sur {total} : la liste complète est dans {QUARANTINE_FILE}."

@@ -1,0 +1,139 @@
+"""election_staff_onboarding end to end with its robot: dag.test() on generated department
+files, real headless Chromium, a real sandbox HR portal (tests/conftest.py: live_portal),
+a fresh ledger per test. Asserts what the HR service needs: every valid worker in the
+portal exactly once with the right fields, whatever is re-run or goes wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from include.processes.election_staff import config
+from include.processes.election_staff.demo import generate, write
+from include.processes.election_staff.hr_portal import portal_date, site_key
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+DAG_ID = "election_staff_onboarding"
+DATES = ("date_naissance", "date_debut", "date_fin")
+IDENTITY = ("received", "quarantined", "entered", "skipped_already_done", "rejected", "failed")
+
+
+@pytest.fixture(scope="module")
+def dag(airflow_db):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(REPO / "dags" / f"{DAG_ID}.py"))
+    assert not bag.import_errors
+    dag = bag.dags[DAG_ID]
+    for task in dag.tasks:  # dag.test() waits out retry delays: keep the DAG's retries, not its 30 s
+        task.retry_delay = dt.timedelta(seconds=1)
+        task.max_retry_delay = dt.timedelta(seconds=2)
+    return dag
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 15 (several mapped tasks per run) and short backoffs."""
+    settings = config.OnboardingSettings(batch_size=15, backoff_seconds=0.1, max_backoff_seconds=1.0)
+    monkeypatch.setattr(config, "onboarding_settings", lambda *args: settings)
+
+
+def department_file(folder: Path, rows: int, share: float, seed: int) -> dict:
+    folder.mkdir(parents=True, exist_ok=True)
+    demo = generate(rows, department="82", defect_share=share, seed=seed)
+    return write(demo, folder / f"vacataires_{seed}.csv", "excel-csv", manifest_path=folder.parent / f"{seed}.json")
+
+
+def run_dag(dag, data_dir: Path, input_path: Path, **conf) -> tuple[object, dict, Path]:
+    run = dag.test(run_conf={"input_path": str(input_path), "dry_run": False, **conf})
+    folder = data_dir / "runs" / DAG_ID / run.run_id
+    return run, json.loads((folder / "summary.json").read_text()), folder
+
+
+def states(run) -> Counter:
+    return Counter((ti.task_id, str(ti.state)) for ti in run.get_task_instances())
+
+
+def assert_accounted(summary: dict) -> None:
+    received, quarantined, *rest = (summary[k] for k in IDENTITY)
+    assert received == quarantined + sum(rest), summary
+
+
+def assert_portal_holds_exactly(portal, valid: pd.DataFrame) -> None:
+    """Every valid worker once in the export, each field as validated (dates dd/mm/yyyy)."""
+    exported = portal.export()
+    counts = Counter(row["nir"] for row in exported)
+    assert set(counts) == set(valid["nir"]) and set(counts.values()) == {1}
+    by_nir = {row["nir"]: row for row in exported}
+    for record in valid.fillna("").to_dict("records"):
+        stored = by_nir[record["nir"]]
+        for column in ("nom", "nom_usage", "prenom", "sexe", "iban", "code_postal", "commune", "statut"):
+            assert stored[column] == record[column], column
+        for column in DATES:
+            assert stored[column] == portal_date(record[column]), column
+        assert site_key(stored["site"]) == site_key(record["site"])
+
+
+def test_every_valid_worker_once_then_reruns_and_overlaps_create_nobody_twice(dag, data_dir, tmp_path, live_portal):
+    portal = live_portal()
+    first = department_file(tmp_path / "envoi1", rows=40, share=0.05, seed=61)
+    run, summary, folder = run_dag(dag, data_dir, tmp_path / "envoi1")
+    assert str(run.state) == "success", summary["erreurs"]
+    assert states(run)[("enter", "success")] == 3  # 38 valid workers in batches of 15
+    assert summary["statut"] == "succes"
+    assert (summary["received"], summary["quarantined"]) == (40, first["expected_quarantined"])
+    assert summary["entered"] == summary["valid"] == summary["verified"] == 40 - first["expected_quarantined"]
+    assert (summary["failed"], summary["rejected"], summary["mismatched"]) == (0, 0, 0)
+    assert_accounted(summary)
+    assert summary["secondes_par_vacataire"] > 0 and summary["minutes_gagnees"] > 0
+    valid1 = pd.read_parquet(folder / "valid.parquet")
+    assert_portal_holds_exactly(portal, valid1)
+
+    # What people read: no NIR, IBAN, e-mail or name of the input.
+    exposed = (folder / "report.html").read_text(encoding="utf-8") + (folder / "summary.json").read_text()
+    exposed += "".join(p.read_text(encoding="utf-8-sig") for p in folder.glob("*.csv"))
+    for record in valid1.fillna("").to_dict("records"):
+        for column in ("nir", "iban", "email", "nom"):
+            if len(record[column]) > 3:
+                assert record[column] not in exposed, column
+    assert "vacataires saisis dans le portail" in (folder / "report.html").read_text(encoding="utf-8")
+
+    # The same input again: nobody typed.
+    run, again, _ = run_dag(dag, data_dir, tmp_path / "envoi1")
+    assert str(run.state) == "success"
+    assert (again["entered"], again["skipped_already_done"], again["failed"]) == (0, summary["valid"], 0)
+    assert again["verified"] == summary["valid"]
+    assert ("enter", "skipped") in states(run)
+    assert_accounted(again)
+
+    # A second file overlapping the first: only the new workers are created.
+    overlap = tmp_path / "envoi2"
+    department_file(overlap, rows=12, share=0.0, seed=62)
+    lines = (tmp_path / "envoi1" / "vacataires_61.csv").read_bytes().splitlines(keepends=True)
+    (overlap / "renvoi_partiel.csv").write_bytes(b"".join(lines[:11]))  # header + the first 10 workers again
+    run, third, folder3 = run_dag(dag, data_dir, overlap)
+    assert str(run.state) == "success", third["erreurs"]
+    already = third["skipped_already_done"]
+    assert third["entered"] == third["valid"] - already and already >= 9
+    assert_accounted(third)
+    both = pd.concat([valid1, pd.read_parquet(folder3 / "valid.parquet")]).drop_duplicates("nir")
+    assert_portal_holds_exactly(portal, both)
+
+
+def test_dry_run_lists_who_would_be_created_and_types_nothing(dag, data_dir, tmp_path, live_portal):
+    portal = live_portal()
+    department_file(tmp_path / "envoi", rows=20, share=0.0, seed=63)
+    run, summary, folder = run_dag(dag, data_dir, tmp_path / "envoi", dry_run=True)
+    assert str(run.state) == "success"
+    assert states(run)[("enter", "skipped")] == 1 and states(run)[("reconcile", "skipped")] == 1
+    assert (summary["to_enter"], summary["entered"], summary["failed"]) == (20, 0, 0)
+    assert portal.export() == []
+    plan = (folder / "plan.csv").read_text(encoding="utf-8-sig")
+    assert plan.count("à créer dans le portail") == 20
+    assert "Plan de saisie (essai à blanc" in (folder / "report.html").read_text(encoding="utf-8")
