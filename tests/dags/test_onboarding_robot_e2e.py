@@ -137,3 +137,19 @@ def test_dry_run_lists_who_would_be_created_and_types_nothing(dag, data_dir, tmp
     plan = (folder / "plan.csv").read_text(encoding="utf-8-sig")
     assert plan.count("à créer dans le portail") == 20
     assert "Plan de saisie (essai à blanc" in (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_exactly_once_under_faults_with_no_failure_left_after_the_retries(dag, data_dir, tmp_path, live_portal):
+    """10 % HTTP 500s, sessions expiring every 30 requests, 5 % lost confirmations."""
+    portal = live_portal(fail_rate=0.10, session_max_requests=30, lost_confirmation_rate=0.05, seed=11)
+    department_file(tmp_path / "envoi", rows=40, share=0.0, seed=64)
+    run, summary, folder = run_dag(dag, data_dir, tmp_path / "envoi")
+    assert str(run.state) == "success", (summary["erreurs"], summary["failed"])
+    assert (summary["entered"], summary["failed"], summary["rejected"]) == (40, 0, 0)
+    assert summary["verified"] == 40 and summary["mismatched"] == 0
+    assert_accounted(summary)
+    assert_portal_holds_exactly(portal, pd.read_parquet(folder / "valid.parquet"))
+    outcomes = [json.loads(p.read_text()) for p in (folder / "saisie").glob("lot-*.json")]
+    # The faults did happen, and were absorbed: retries, new logins, workers found after a lost confirmation.
+    assert sum(o["nouvelles_tentatives"] for o in outcomes) > 0
+    assert sum(o["connexions"] for o in outcomes) > len(outcomes)
