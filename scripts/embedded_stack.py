@@ -145,12 +145,24 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def prepare_home(airflow: Path) -> None:
+    """Migrate the metadata database of AIRFLOW_HOME once, then load the Connections and Pools
+    (every start: the settings file may have changed; without the hr_portal pool the robot's
+    tasks would never be scheduled)."""
+    stamp = Path(os.environ["AIRFLOW_HOME"]) / ".migrated"
+    if not stamp.exists():
+        subprocess.run([str(airflow), "db", "migrate"], check=True, stdout=subprocess.DEVNULL)
+        stamp.touch()
+    subprocess.run([sys.executable, str(Path(__file__).with_name("load_settings.py"))], check=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-trigger", action="store_true", help="start the stack without triggering the demo")
     args = parser.parse_args()
     folder = demo_inbox()
     airflow = Path(sys.executable).with_name("airflow")
+    prepare_home(airflow)
     sandbox = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "--no-access-log"], start_new_session=True, preexec_fn=_default_sigint
     )

@@ -36,10 +36,18 @@ def expand(value: Any) -> Any:
     return _VAR.sub(substitute, value)
 
 
+def _port_as_int(conn: dict[str, Any]) -> dict[str, Any]:
+    """``conn_port: ${RPA_HR_PORTAL_PORT:-8081}`` expands to text: the port is a number."""
+    port = conn.get("conn_port")
+    if isinstance(port, str):
+        conn["conn_port"] = int(port) if port.strip() else None
+    return conn
+
+
 def read_settings(path: Path = DEFAULT) -> dict[str, list[dict[str, Any]]]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))["airflow"]
     return {
-        "connections": [{k: expand(v) for k, v in c.items()} for c in raw.get("connections") or []],
+        "connections": [_port_as_int({k: expand(v) for k, v in c.items()}) for c in raw.get("connections") or []],
         "pools": [{k: expand(v) for k, v in p.items()} for p in raw.get("pools") or []],
     }
 

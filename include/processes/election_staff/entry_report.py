@@ -53,6 +53,9 @@ def entry_section(
         "verified": int(reconciliation.get("verified", 0)),
         "mismatched": int(reconciliation.get("mismatched", 0)),
         "to_enter": outcome["to_enter"],
+        # Of the entered: already in the portal when searched (an interrupted attempt, or an agent
+        # created them by hand), recorded with their matricule, not typed again.
+        "found_in_portal": sum(1 for o in entry.batch_outcomes(run_dir) if o["result"] == "found"),
         "secondes_par_vacataire": entry.median_seconds(seconds),
         "minutes_saisie_manuelle_par_vacataire": settings.manual_minutes_per_worker,
         "minutes_gagnees": round(max(0.0, entered * settings.manual_minutes_per_worker - robot_minutes), 1),
@@ -69,6 +72,7 @@ def entry_section(
     else:
         section.counts = [
             ("vacataires saisis dans le portail", entered),
+            ("dont retrouvés dans le portail (non ressaisis)", summary["found_in_portal"]),
             ("déjà saisis (ignorés)", outcome["skipped_already_done"]),
             ("refusés par le portail", outcome["rejected"]),
             ("en échec", failed),
