@@ -12,7 +12,6 @@ import io
 import re
 import socket
 import statistics
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,27 +83,9 @@ def valid_row(**overrides: str) -> dict[str, str]:
 
 def demo_rows(count: int, seed: int) -> list[dict[str, str]]:
     """Valid rows of a generated department file, through the onboarding's own intake and rules."""
-    from include.processes.election_staff import demo, rules
-    from include.processes.election_staff.columns import SPEC
-    from include.processes.election_staff.config import get_election
-    from include.processes.election_staff.onboarding import split_rows
-    from include.rpa.intake import read_inputs
+    from include.processes.election_staff.demo import valid_rows
 
-    with tempfile.TemporaryDirectory() as folder:
-        inbox = Path(folder) / "inbox"
-        inbox.mkdir()
-        demo.write(
-            demo.generate(count, defect_share=0, seed=seed),
-            inbox / "vacataires.csv",
-            manifest_path=Path(folder) / "m.json",
-        )
-        table, _ = read_inputs(inbox, SPEC)
-    frame, quarantined, _ = split_rows(table, get_election())
-    valid = frame[~frame.index.isin(quarantined.index)]
-    out = valid[list(COLUMNS)].copy()
-    for column, parsed in rules.DATE_COLUMNS.items():
-        out[column] = valid[parsed].dt.strftime("%Y-%m-%d")
-    return out.to_dict("records")
+    return valid_rows(count, seed=seed)
 
 
 def expected_export(row: dict[str, str], site: str | None = None) -> dict[str, str]:
