@@ -1149,33 +1149,34 @@ def write_demo_inbox(
 
 
 def valid_rows(count: int, *, seed: int, department: str = "82") -> list[dict[str, str]]:
-    """``count`` demo workers as the onboarding hands them to the robot (tests, benchmarks).
-
-    A defect-free file goes through the onboarding's own intake and row rules: canonical
-    keys, ISO dates, compact NIR, IBAN and phone, "" for empty values.
-    """
+    """``count`` demo workers without defects, as the onboarding hands them to the robot."""
     import tempfile
 
+    with tempfile.TemporaryDirectory() as folder:
+        inbox = Path(folder) / "inbox"
+        inbox.mkdir()
+        demo = generate(count, department=department, defect_share=0, seed=seed)
+        write(demo, inbox / "v.csv", manifest_path=Path(folder) / "m.json")
+        return valid_rows_of(inbox)
+
+
+def valid_rows_of(folder: Path) -> list[dict[str, str]]:
+    """The valid rows of the files in ``folder`` through the onboarding's own intake and row rules
+    (tests, benchmarks): canonical keys, ISO dates, compact NIR, IBAN and phone, "" when empty."""
     from include.processes.election_staff import rules
     from include.processes.election_staff.columns import SPEC
     from include.processes.election_staff.onboarding import split_rows
     from include.rpa.intake import read_inputs
 
-    with tempfile.TemporaryDirectory() as folder:
-        inbox = Path(folder) / "inbox"
-        inbox.mkdir()
-        write(
-            generate(count, department=department, defect_share=0, seed=seed),
-            inbox / "v.csv",
-            manifest_path=Path(folder) / "m.json",
-        )
-        table, _ = read_inputs(inbox, SPEC)
+    table, _ = read_inputs(folder, SPEC)
     frame, quarantined, _ = split_rows(table, get_election())
     valid = frame[~frame.index.isin(quarantined.index)]
     out = valid[list(COLUMNS)].copy()
     for column, parsed in rules.DATE_COLUMNS.items():
         out[column] = valid[parsed].dt.strftime("%Y-%m-%d")
-    return out.astype("string").fillna("").to_dict("records")
+    return [
+        {key: str(value) for key, value in row.items()} for row in out.astype("string").fillna("").to_dict("records")
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
