@@ -42,6 +42,7 @@ import pendulum
 from airflow.sdk import MultipleCronTriggerTimetable, Param, dag, get_current_context, task, teardown
 
 from include.processes.election_staff.config import get_election, load_elections, period_months
+from include.rpa.alerts import alerting_default_args
 
 PARIS = ZoneInfo("Europe/Paris")
 ACTIVE_ID, ELECTIONS = load_elections()
@@ -84,6 +85,7 @@ def _run_context() -> tuple[Path, dict, dt.date]:
     max_active_runs=1,
     tags=["elections", "rh", "vacataires"],
     default_args={
+        **alerting_default_args(),  # every task's final failure goes into the run's one alert
         "owner": "equipe-data",
         "retries": 2,
         "retry_delay": dt.timedelta(seconds=30),
@@ -113,22 +115,26 @@ def election_staff_onboarding() -> None:
         from include.rpa.steps import recorded
 
         folder, params, day = _run_context()
-        source = Path(params["input_path"]) if params.get("input_path") else inbox_dir(onboarding.PROCESS, day)
+        election = get_election(params.get("election"))
+        scheduled = not params.get("input_path")
+        source = inbox_dir(onboarding.PROCESS, day) if scheduled else Path(params["input_path"])
+        # The cron schedule repeats the period's days every year: such a day has nothing to do.
+        out_of_period = scheduled and not election.period_start <= day <= election.period_end
         try:
             with recorded(folder, "intake"):
-                if not params.get("input_path"):
-                    election = get_election(params.get("election"))
-                    if not election.period_start <= day <= election.period_end:
-                        # The cron schedule repeats the period's days every year.
-                        raise NoInputError(
-                            f"Le {day:%d/%m/%Y} est hors de la période de mise sous pli "
-                            f"({election.period_start:%d/%m/%Y} – {election.period_end:%d/%m/%Y}) : rien à traiter"
-                        )
-                    if not any(source.glob("*")):
-                        raise NoInputError(f"Aucun fichier déposé pour le {day:%d/%m/%Y} dans {source}")
+                if out_of_period:
+                    raise NoInputError(
+                        f"Le {day:%d/%m/%Y} est hors de la période de mise sous pli "
+                        f"({election.period_start:%d/%m/%Y} – {election.period_end:%d/%m/%Y}) : rien à traiter"
+                    )
+                if scheduled and not any(source.glob("*")):
+                    raise NoInputError(f"Aucun fichier déposé pour le {day:%d/%m/%Y} dans {source}")
                 return onboarding.intake(source, folder)
         except NoInputError as exc:
-            write_json(folder / "intake.json", {"entree": str(source), "received": 0, "motif": str(exc)})
+            write_json(
+                folder / "intake.json",
+                {"entree": str(source), "received": 0, "motif": str(exc), "hors_periode": out_of_period},
+            )
             raise AirflowSkipException(str(exc)) from exc
         except IntakeError as exc:
             raise AirflowFailException(str(exc)) from exc
@@ -224,9 +230,12 @@ def election_staff_onboarding() -> None:
         from airflow.sdk.exceptions import AirflowFailException
 
         from include.processes.election_staff import onboarding
+        from include.rpa.alerts import alert_run, start_run_alert
+        from include.rpa.paths import read_json
 
         folder, params, _ = _run_context()
         context = get_current_context()
+        start_run_alert(folder)
         summary = onboarding.write_report(
             folder,
             dag_id=context["dag_run"].dag_id,
@@ -234,6 +243,8 @@ def election_staff_onboarding() -> None:
             election=get_election(params.get("election")),
             dry_run=bool(params.get("dry_run")),
         )
+        full = read_json(folder / "summary.json") or summary
+        alert_run(folder, dag_id=context["dag_run"].dag_id, run_id=context["dag_run"].run_id, summary=full)
         if summary["statut"] == "echec":
             raise AirflowFailException(
                 f"Traitement en échec : {summary['failed']} vacataire(s) non saisi(s), "

@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{entry.title}: database emptied")
         port = entry.port(os.environ)
         served.append(Served(entry.name, entry.build(), host, port))
-        logins = ", ".join(f"{user} / {password}" for user, password in entry.demo_logins)
+        logins = ", ".join(f"{user} / {password}" for user, password in entry.demo_logins) or "none"
         faults = ", ".join(entry.faults()) or "none"
         print(f"{entry.title}: http://{host}:{port}/  (demo logins: {logins}; faults: {faults})")
     sys.stdout.flush()

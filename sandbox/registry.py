@@ -51,4 +51,19 @@ def _hr_portal() -> AppEntry:
     )
 
 
-APPS: tuple[AppEntry, ...] = (_hr_portal(),)
+def _alert_catcher() -> AppEntry:
+    from sandbox import alert_catcher
+
+    return AppEntry(
+        name="alert_catcher",
+        title=alert_catcher.TITLE + f" (SMTP sur le port {alert_catcher.DEFAULT_SMTP_PORT} par défaut)",
+        port_env=alert_catcher.PORT_ENV,
+        default_port=alert_catcher.DEFAULT_PORT,
+        demo_logins=(),
+        build=alert_catcher.create_app,
+        reset=alert_catcher.reset,
+        faults=lambda: [],
+    )
+
+
+APPS: tuple[AppEntry, ...] = (_hr_portal(), _alert_catcher())

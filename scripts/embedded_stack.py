@@ -159,8 +159,9 @@ def prepare_home(airflow: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-trigger", action="store_true", help="start the stack without triggering the demo")
+    parser.add_argument("--input", type=Path, help="trigger the onboarding on this file or folder instead of the demo")
     args = parser.parse_args()
-    folder = demo_inbox()
+    folder = args.input.resolve() if args.input else demo_inbox()
     airflow = Path(sys.executable).with_name("airflow")
     prepare_home(airflow)
     sandbox = subprocess.Popen(
@@ -178,6 +179,7 @@ def main() -> int:
         print("\n" + "=" * 70)
         print(f"Airflow UI: {base_url()}  (login: admin / {admin_password() or 'see the log above'})")
         print(f"HR portal (sandbox): http://127.0.0.1:{os.environ.get('RPA_HR_PORTAL_PORT', '8081')}")
+        print(f"Alerts (Slack and e-mail): http://127.0.0.1:{os.environ.get('RPA_ALERT_CATCHER_PORT', '8026')}")
         print("Stop everything with Ctrl-C.")
         print("=" * 70 + "\n", flush=True)
         if not args.no_trigger:

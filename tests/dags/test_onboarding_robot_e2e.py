@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 DAG_ID = "election_staff_onboarding"
 DATES = ("date_naissance", "date_debut", "date_fin")
+OTHER_IBAN = "FR7630006000011234567890189"
 IDENTITY = ("received", "quarantined", "entered", "skipped_already_done", "rejected", "failed")
 
 
@@ -104,13 +106,28 @@ def test_every_valid_worker_once_then_reruns_and_overlaps_create_nobody_twice(da
                 assert record[column] not in exposed, column
     assert "vacataires saisis dans le portail" in (folder / "report.html").read_text(encoding="utf-8")
 
-    # The same input again: nobody typed.
+    # The same input again: nobody typed, everybody checked again.
     run, again, _ = run_dag(dag, data_dir, tmp_path / "envoi1")
     assert str(run.state) == "success"
     assert (again["entered"], again["skipped_already_done"], again["failed"]) == (0, summary["valid"], 0)
     assert again["verified"] == summary["valid"]
     assert ("enter", "skipped") in states(run)
     assert_accounted(again)
+
+    # Someone changes a worker in the portal: reconciliation catches it, by field, and fails the run.
+    changed = valid1.iloc[3]
+    with sqlite3.connect(portal.db_path) as db:
+        db.execute("UPDATE workers SET commune = 'Caussade', iban = ? WHERE nir = ?", (OTHER_IBAN, changed["nir"]))
+    run, drift, folder2 = run_dag(dag, data_dir, tmp_path / "envoi1")
+    assert str(run.state) == "failed"
+    assert states(run)[("reconcile", "failed")] == 1
+    assert (drift["verified"], drift["mismatched"], drift["statut"]) == (summary["valid"] - 1, 1, "echec")
+    assert drift["ecarts_par_champ"] == {"commune": 1, "IBAN": 1}
+    listed = (folder2 / "reconciliation.csv").read_text(encoding="utf-8-sig")
+    assert f";{changed['_ligne']};" in listed and "commune, IBAN" in listed and OTHER_IBAN not in listed
+    assert "en écart avec le portail RH" in " ".join(drift["erreurs"])
+    with sqlite3.connect(portal.db_path) as db:  # HR puts it right: the next run verifies it again
+        db.execute("UPDATE workers SET commune = ?, iban = ? WHERE nir = ?", tuple(changed[["commune", "iban", "nir"]]))
 
     # A second file overlapping the first: only the new workers are created.
     overlap = tmp_path / "envoi2"

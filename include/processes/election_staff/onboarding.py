@@ -164,6 +164,8 @@ def write_report(run_dir: Path, *, dag_id: str, run_id: str, election: Election,
         "dry_run": dry_run,
         "entree": intake_info.get("entree"),
         "statut": "echec" if failed else ("aucun_fichier" if no_input else "succes"),
+        # A scheduled day outside the election's period (the cron repeats yearly): no alert.
+        "hors_periode": bool(intake_info.get("hors_periode")),
         "erreurs": [e["message"] for e in errors],
         "received": received,
         "quarantined": int(validation.get("quarantined", 0)),
