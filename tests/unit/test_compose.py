@@ -391,7 +391,7 @@ def test_every_settings_connection_is_available_and_names_a_service(services, in
         assert conn["conn_type"] != "sqlite", f"{conn['conn_id']}: a SQLite file on one machine, not shared"
         host = conn.get("conn_host")
         if host:
-            host = host_of(host) if "://" in host else host
+            host = host_of(host if "://" in host else f"//{host}")  # "sandbox:8026/slack" -> "sandbox"
             assert host in services, f"{conn['conn_id']}: host {host!r} is not a compose service"
 
 
@@ -418,6 +418,7 @@ def test_ledger_is_in_postgres_and_its_database_is_created(services, common_env)
 def test_alert_connections(common_env, services):
     smtp = urlsplit(common_env["AIRFLOW_CONN_SMTP_ALERTS"])
     assert (smtp.scheme, smtp.hostname, smtp.port) == ("smtp", "mailpit", 1025)
+    assert "to=" in smtp.query  # the recipients (include/rpa/alerts.py reads the extra "to")
     ports = [str(p) for p in services["mailpit"].get("ports", [])]
     assert any(p.endswith(":1025") for p in ports) and any(p.endswith(":8025") for p in ports)
     text = COMPOSE_FILE.read_text(encoding="utf-8")
@@ -475,7 +476,7 @@ def test_sandbox_service(services):
     sandbox = services["sandbox"]
     assert as_env(sandbox["environment"]).get("RPA_SANDBOX_HOST") == "0.0.0.0"
     published = {str(p).split(":")[1] for p in sandbox.get("ports", [])}
-    assert published == {"8081", "8082", "8083"}
+    assert published == {"8081", "8082", "8083", "8026"}  # the apps, the alert catcher
 
 
 def test_published_ports_bind_to_localhost_only(services):
