@@ -6,10 +6,67 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
 CONFIG_FILE = Path(__file__).resolve().parents[3] / "config" / "elections.toml"
+
+
+@dataclass(frozen=True)
+class PaySettings:
+    """How an election's workers are paid (``[elections.<id>.paie]``); amounts in euros."""
+
+    mode: str  # "enveloppe" or "heure"
+    rate_per_envelope: Decimal
+    hourly_rate: Decimal
+    table_lead_supplement: Decimal
+    cap_per_round: Decimal
+    smic_hourly: Decimal
+    max_hours_per_day: Decimal
+    execution_date: dt.date
+    debtor_name: str
+    debtor_iban: str
+    debtor_bic: str | None
+
+    MODES = ("enveloppe", "heure")
+
+
+def _decimal(values: dict, key: str, where: str) -> Decimal:
+    raw = values.get(key)
+    if isinstance(raw, float):
+        raise ValueError(f'elections.toml: {where}.{key}: write amounts as strings ("0.21"), not floats')
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        raise ValueError(f"elections.toml: {where}.{key}: not an amount: {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"elections.toml: {where}.{key}: must be >= 0")
+    return value
+
+
+def _pay(values: dict | None, where: str) -> PaySettings | None:
+    if not values:
+        return None
+    debtor = values.get("donneur_ordre") or {}
+    settings = PaySettings(
+        mode=values.get("mode", "enveloppe"),
+        rate_per_envelope=_decimal(values, "tarif_enveloppe", where),
+        hourly_rate=_decimal(values, "tarif_horaire", where),
+        table_lead_supplement=_decimal(values, "supplement_chef_de_table", where),
+        cap_per_round=_decimal(values, "plafond_par_tour", where),
+        smic_hourly=_decimal(values, "smic_horaire", where),
+        max_hours_per_day=_decimal(values, "heures_max_par_jour", where),
+        execution_date=values["date_execution_virement"],
+        debtor_name=str(debtor.get("nom", "")),
+        debtor_iban=str(debtor.get("iban", "")),
+        debtor_bic=debtor.get("bic"),
+    )
+    if settings.mode not in PaySettings.MODES:
+        raise ValueError(f"elections.toml: {where}.mode: {settings.mode!r} (attendu : enveloppe ou heure)")
+    if not settings.debtor_name or not settings.debtor_iban:
+        raise ValueError(f"elections.toml: {where}.donneur_ordre: nom and iban are required")
+    return settings
 
 
 @dataclass(frozen=True)
@@ -22,6 +79,7 @@ class Election:
     run_at: dt.time
     minimum_age: int
     quarantine_ceiling: float
+    pay: PaySettings | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +127,7 @@ def load_elections(path: Path = CONFIG_FILE) -> tuple[str, dict[str, Election]]:
             run_at=dt.time(hour, minute),
             minimum_age=int(values.get("minimum_age", 18)),
             quarantine_ceiling=float(values.get("quarantine_ceiling", 0.20)),
+            pay=_pay(values.get("paie"), f"elections.{key}.paie"),
         )
         if elections[key].period_end < elections[key].period_start:
             raise ValueError(f"elections.toml: {key}: period_end is before period_start")
