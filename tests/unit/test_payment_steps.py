@@ -1,0 +1,119 @@
+"""election_staff_payment's steps before approval, on generated workers and service records:
+workers from an HR export and the onboarding ledger, row rules with exact counts, one
+allowance per worker, and a SEPA file whose control sum is the approved total."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from include.processes.election_staff import payment, service_demo
+from include.processes.election_staff.config import get_election
+from include.processes.election_staff.demo import valid_rows
+from include.processes.election_staff.entry import LEDGER_PROCESS
+from include.processes.election_staff.hr_portal import portal_date
+from include.rpa.ledger import Ledger
+from include.rpa.sepa import Account, Transfer, read_transfers, transfer_file
+
+ELECTION = get_election()
+EXPORT_COLUMNS = [
+    "nir",
+    "matricule",
+    "nom",
+    "nom_usage",
+    "prenom",
+    "sexe",
+    "date_naissance",
+    "lieu_naissance",
+    "adresse",
+    "code_postal",
+    "commune",
+    "email",
+    "telephone",
+    "iban",
+    "bic",
+    "statut",
+    "site",
+    "fonction",
+    "date_debut",
+    "date_fin",
+    "cree_le",
+    "cree_par",
+]
+
+
+def hr_export(rows: list[dict[str, str]]) -> str:
+    """The HR portal's /export.csv for these workers (as the robot entered them)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(EXPORT_COLUMNS)
+    for n, row in enumerate(rows, 1):
+        values = {**row, "matricule": f"V{n:07d}", "cree_le": "29/03/2027 10:00:00", "cree_par": "robot.rh"}
+        for column in ("date_naissance", "date_debut", "date_fin"):
+            values[column] = portal_date(row[column])
+        writer.writerow([values.get(c, "") for c in EXPORT_COLUMNS])
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def onboarded() -> list[dict[str, str]]:
+    return valid_rows(30, seed=301)
+
+
+def test_steps_count_every_row_and_the_transfer_file_carries_the_approved_total(onboarded, tmp_path: Path):
+    ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    paid = onboarded[:25]  # the last 5 are in the portal but not entered by the onboarding ledger
+    ledger.plan(LEDGER_PROCESS, ELECTION.id, {r["nir"]: "h" for r in paid})
+    for row in paid:
+        ledger.mark_entered(LEDGER_PROCESS, ELECTION.id, row["nir"], receipt="V")
+    payable = payment.workers(ELECTION, hr_export(onboarded), ledger)
+    assert set(payable.table.index) == {r["nir"] for r in paid}
+
+    rows, manifest = service_demo.generate(onboarded, ELECTION, defect_share=0.05, seed=302)
+    source = service_demo.write(rows, tmp_path / "envoi" / "releve.csv")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    assert payment.intake(source, run_dir)["received"] == manifest["received"]
+    counts = payment.validate(run_dir, ELECTION, payable)
+
+    # Rows of the 5 workers not onboarded are quarantined too ("vacataire inconnu").
+    not_onboarded = {r["nir"] for r in onboarded[25:]}
+    expected = {d["row"] for d in manifest["defects"]} | {
+        i + 2 for i, row in enumerate(rows) if row[0] in not_onboarded
+    }
+    quarantined = pd.read_csv(run_dir / "quarantine.csv", sep=";", encoding="utf-8-sig")
+    assert set(quarantined["ligne"]) == expected
+    assert counts == {"received": len(rows), "quarantined": len(expected), "valid": len(rows) - len(expected)}
+    text = (run_dir / "quarantine.csv").read_text(encoding="utf-8-sig")
+    assert "Vacataire inconnu" in text and "Heures hors bornes" in text and "plusieurs lignes" in text
+    assert not any(r["nir"] in text or r["iban"] in text for r in onboarded)
+
+    totals = payment.compute(run_dir, ELECTION, payable)
+    allowances = pd.read_parquet(run_dir / "allowances.parquet")
+    assert totals["workers"] == len(allowances) == allowances["nir"].nunique() <= 25
+    assert Decimal(totals["total"]) == sum(Decimal(a) for a in allowances["montant"])
+    assert all(Decimal(a) <= ELECTION.pay.cap_per_round for a in allowances["montant"])
+    assert json.loads((run_dir / "totals.json").read_text())["total"] == totals["total"]
+    assert "nir" not in (run_dir / "allowances.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+
+    by_nir = payable.table
+    transfers = [
+        Transfer(
+            f"PRES27T1-{a.matricule}",
+            Account(f"{by_nir.loc[a.nir, 'prenom']} {by_nir.loc[a.nir, 'nom']}", by_nir.loc[a.nir, "iban"]),
+            Decimal(a.montant),
+            "Indemnite mise sous pli presidentielle 2027 T1",
+        )
+        for a in allowances.itertuples()
+    ]
+    pay = ELECTION.pay
+    made = transfer_file(Account(pay.debtor_name, pay.debtor_iban, pay.debtor_bic), transfers, dt.date(2027, 4, 15))
+    assert made.control_sum == Decimal(totals["total"]) and made.transactions == totals["workers"]
+    assert sum(read_transfers(made.xml).values()) == Decimal(totals["total"])
