@@ -1,7 +1,7 @@
 """The stand-in apps ``python -m sandbox`` serves, one entry each.
 
-To add an app (payroll portal on 8082, foreigners' office on 8083): give it a
-package like ``sandbox/hr_portal`` and append an ``AppEntry`` to ``APPS``.
+To add an app (foreigners' office on 8083): give it a package like
+``sandbox/hr_portal`` and append an ``AppEntry`` to ``APPS``.
 """
 
 from __future__ import annotations
@@ -51,6 +51,30 @@ def _hr_portal() -> AppEntry:
     )
 
 
+def _payroll_portal() -> AppEntry:
+    from sandbox.payroll_portal import DEFAULT_PORT, DEMO_USERS, PayrollPortalSettings, create_app
+    from sandbox.payroll_portal.db import Database
+    from sandbox.payroll_portal.settings import ENV_PREFIX, TITLE
+
+    def reset() -> None:
+        # Its own database only: the HR portal's workers are never touched from here.
+        settings = PayrollPortalSettings.from_env()
+        db = Database(settings.db_url)
+        db.reset(settings.demo_users)
+        db.dispose()
+
+    return AppEntry(
+        name="payroll_portal",
+        title=TITLE,
+        port_env=f"{ENV_PREFIX}_PORT",
+        default_port=DEFAULT_PORT,
+        demo_logins=tuple((u.username, u.password) for u in DEMO_USERS),
+        build=create_app,
+        reset=reset,
+        faults=lambda: PayrollPortalSettings.from_env().faults.active,
+    )
+
+
 def _alert_catcher() -> AppEntry:
     from sandbox import alert_catcher
 
@@ -66,4 +90,4 @@ def _alert_catcher() -> AppEntry:
     )
 
 
-APPS: tuple[AppEntry, ...] = (_hr_portal(), _alert_catcher())
+APPS: tuple[AppEntry, ...] = (_hr_portal(), _payroll_portal(), _alert_catcher())
