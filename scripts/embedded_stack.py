@@ -179,6 +179,7 @@ def main() -> int:
         print("\n" + "=" * 70)
         print(f"Airflow UI: {base_url()}  (login: admin / {admin_password() or 'see the log above'})")
         print(f"HR portal (sandbox): http://127.0.0.1:{os.environ.get('RPA_HR_PORTAL_PORT', '8081')}")
+        print(f"Payroll portal (sandbox): http://127.0.0.1:{os.environ.get('RPA_PAYROLL_PORTAL_PORT', '8082')}")
         print(f"Alerts (Slack and e-mail): http://127.0.0.1:{os.environ.get('RPA_ALERT_CATCHER_PORT', '8026')}")
         print("Stop everything with Ctrl-C.")
         print("=" * 70 + "\n", flush=True)

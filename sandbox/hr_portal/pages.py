@@ -78,6 +78,7 @@ def render(request: Request, template: str, *, page: str, title: str, status: in
     full = {
         "page": page,
         "title": title,
+        "status": status,  # the error page's data-status: what a robot reads to tell 404 from 500
         "csrf_token": csrf.token(request),
         "user": getattr(request.state, "user", None),
         **context,

@@ -31,6 +31,7 @@ def stack_env(tmp_path: Path) -> dict[str, str]:
             "RPA_DATA_DIR": str(tmp_path / "data"),
             "AIRFLOW__API__PORT": "18080",
             "RPA_HR_PORTAL_PORT": "18081",
+            "RPA_PAYROLL_PORTAL_PORT": "18082",
             "RPA_MAIL_CATCHER_PORT": "18025",
             "RPA_ALERT_CATCHER_PORT": "18026",
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": "18793",

@@ -486,7 +486,7 @@ def test_python_m_sandbox_serves_then_stops_on_sigint(tmp_path: Path) -> None:
         "PYTHONPATH": str(REPO),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--reset", "--no-access-log"],
+        [sys.executable, "-m", "sandbox", "--only", "hr_portal", "--reset", "--no-access-log"],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,

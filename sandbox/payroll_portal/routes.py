@@ -1,0 +1,215 @@
+"""Pages of the payroll portal. Every page but the login needs a session; every
+POST checks the CSRF token first (403 otherwise).
+
+A worker's payroll file ("dossier") is the HR portal's worker, read from the HR
+database by matricule; its allowances are the payroll portal's own. A new allowance
+takes one POST, refused when the worker already has one for that round of voting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from sandbox.common import csrf, sessions
+from sandbox.common.sessions import ServerSession, login_required
+from sandbox.hr_portal.models import Worker
+from sandbox.hr_portal.routes import BAD_LOGIN, EXPIRED, LOGGED_OUT
+from sandbox.payroll_portal import export, repository
+from sandbox.payroll_portal.db import Database
+from sandbox.payroll_portal.fields import LABELS, MODES, OPTIONAL, SCRUTINS, YES_NO
+from sandbox.payroll_portal.pages import NO_STORE, error_page, render
+from sandbox.payroll_portal.validation import Checked, check_allowance
+from sandbox.payroll_portal.workers import HrWorkers
+
+FORM_ERROR = "_form"
+
+
+def _db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def _workers(request: Request) -> HrWorkers:
+    return request.app.state.workers
+
+
+def _user(request: Request) -> ServerSession:
+    return request.state.user
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303, headers=NO_STORE)
+
+
+# ----------------------------------------------------------------------------- login
+
+
+async def login_page(request: Request) -> Response:
+    params = request.query_params
+    message = EXPIRED if params.get("expiree") else LOGGED_OUT if params.get("deconnecte") else ""
+    return _login_form(request, message=message, next_path=sessions.safe_next(params.get("next")))
+
+
+def _login_form(
+    request: Request, *, message: str = "", error: str = "", next_path: str = "/", username: str = ""
+) -> Response:
+    return render(
+        request,
+        "login.html",
+        page="login",
+        title="Connexion",
+        message=message,
+        error=error,
+        next=next_path,
+        username=username,
+    )
+
+
+@csrf.protected
+async def login_submit(request: Request) -> Response:
+    form = await request.form()
+    username = str(form.get("username", "")).strip()
+    password = str(form.get("password", ""))
+    next_path = sessions.safe_next(form.get("next"))
+    with _db(request).session() as db:
+        user = repository.authenticate(db, username, password)
+        display_name = user.display_name if user else ""
+    if user is None:
+        return _login_form(request, error=BAD_LOGIN, next_path=next_path, username=username)
+    csrf.rotate(request)
+    sessions.start(request, request.app.state.sessions, username, display_name)
+    return _redirect(next_path)
+
+
+@csrf.protected
+async def logout(request: Request) -> Response:
+    sessions.end(request, request.app.state.sessions)
+    return _redirect("/login?deconnecte=1")
+
+
+# ----------------------------------------------------------------------------- consultation
+
+
+@login_required
+async def home(request: Request) -> Response:
+    with _db(request).session() as db:
+        total = repository.count(db)
+    return render(request, "accueil.html", page="accueil", title="Accueil", total=total)
+
+
+@login_required
+async def search(request: Request) -> Response:
+    query = request.query_params.get("q")
+    workers: list[Worker] = []
+    if query and query.strip():
+        workers = list(_workers(request).search(query))
+    return render(
+        request,
+        "recherche.html",
+        page="recherche",
+        title="Rechercher un dossier",
+        q=query or "",
+        searched=query is not None,
+        workers=workers,
+    )
+
+
+@login_required
+async def dossier(request: Request) -> Response:
+    worker = _workers(request).get(request.path_params["matricule"])
+    if worker is None:
+        return error_page(request, 404)
+    with _db(request).session() as db:
+        allowances = list(repository.of_worker(db, str(worker.matricule)))
+    title = f"Dossier de paie {worker.matricule}"
+    return render(request, "dossier.html", page="dossier", title=title, worker=worker, allowances=allowances)
+
+
+@login_required
+async def confirmation(request: Request) -> Response:
+    with _db(request).session() as db:
+        allowance = repository.get(db, request.path_params["numero"])
+    if allowance is None:
+        return error_page(request, 404)
+    worker = _workers(request).get(allowance.matricule)
+    return render(
+        request,
+        "confirmation.html",
+        page="confirmation",
+        title="Indemnité enregistrée",
+        allowance=allowance,
+        worker=worker,
+    )
+
+
+@login_required
+async def export_csv(request: Request) -> Response:
+    with _db(request).session() as db:
+        body = export.to_csv(repository.all_allowances(db))
+    return Response(
+        body.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="indemnites.csv"', **NO_STORE},
+    )
+
+
+# ----------------------------------------------------------------------------- new allowance
+
+
+def _allowance_form(request: Request, worker: Worker, checked: Checked | None = None) -> Response:
+    context: dict[str, Any] = {
+        "labels": LABELS,
+        "optional": OPTIONAL,
+        "values": checked.values if checked else {},
+        "errors": checked.errors if checked else {},
+        "scrutins": SCRUTINS,
+        "modes": MODES,
+        "yes_no": YES_NO,
+    }
+    title = f"Nouvelle indemnité — dossier {worker.matricule}"
+    return render(request, "nouvelle_indemnite.html", page="nouvelle-indemnite", title=title, worker=worker, **context)
+
+
+@csrf.protected
+@login_required
+async def new_allowance(request: Request) -> Response:
+    worker = _workers(request).get(request.path_params["matricule"])
+    if worker is None:
+        return error_page(request, 404)
+    if request.method == "GET":
+        return _allowance_form(request, worker)
+    checked = check_allowance(await request.form())
+    matricule, scrutin = str(worker.matricule), checked.values["scrutin"]
+    if scrutin in SCRUTINS:
+        with _db(request).session() as db:
+            existing = repository.numero_for(db, matricule, scrutin)
+        if existing:
+            checked.fail(FORM_ERROR, "doublon", numero=existing)
+    if not checked.ok or checked.allowance is None:
+        return _allowance_form(request, worker, checked)
+    try:
+        with _db(request).session() as db:
+            allowance = repository.create(db, worker, checked.allowance, created_by=_user(request).username)
+    except repository.DuplicateAllowance as duplicate:
+        checked.fail(FORM_ERROR, "doublon", numero=duplicate.numero)
+        return _allowance_form(request, worker, checked)
+    if request.app.state.faults.lose_confirmation():
+        # The allowance is stored; only the answer is lost (the robot must look before retrying).
+        return Response(request.app.state.server_error_body, status_code=500, media_type="text/html", headers=NO_STORE)
+    return _redirect(f"/indemnites/{allowance.numero}/confirmation")
+
+
+ROUTES = [
+    Route("/login", login_page, methods=["GET"]),
+    Route("/login", login_submit, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
+    Route("/", home, methods=["GET"]),
+    Route("/recherche", search, methods=["GET"]),
+    Route("/export.csv", export_csv, methods=["GET"]),
+    Route("/dossiers/{matricule}", dossier, methods=["GET"]),
+    Route("/dossiers/{matricule}/indemnites/nouvelle", new_allowance, methods=["GET", "POST"]),
+    Route("/indemnites/{numero}/confirmation", confirmation, methods=["GET"]),
+]
