@@ -214,11 +214,14 @@ class Page:
         *,
         params: Mapping[str, str] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        path: str | None = None,
     ) -> Self:
-        """Load ``PATH`` (with ``params`` as a query string) and check the page."""
-        if cls.PATH is None:
+        """Load ``PATH`` (or ``path``, for a page whose address names a record; ``params`` as a
+        query string) and check the page."""
+        path = path or cls.PATH
+        if path is None:
             raise TypeError(f"{cls.__name__} cannot be opened directly (no PATH)")
-        url = base_url.rstrip("/") + cls.PATH + (f"?{urlencode(params)}" if params else "")
+        url = base_url.rstrip("/") + path + (f"?{urlencode(params)}" if params else "")
         try:
             driver.get(url)
         except TimeoutException:

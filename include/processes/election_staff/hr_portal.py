@@ -29,7 +29,16 @@ from typing import ClassVar
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from include.rpa.pages import DEFAULT_TIMEOUT, AlreadyExists, Locator, LoginRefused, Page, PageChanged, TargetRefused
+from include.rpa.pages import (
+    DEFAULT_TIMEOUT,
+    AlreadyExists,
+    Locator,
+    LoginRefused,
+    P,
+    Page,
+    PageChanged,
+    TargetRefused,
+)
 from include.rpa.text import strip_accents
 
 SITE_OTHER = "Autre"
@@ -74,12 +83,16 @@ class LoginPage(HrPortalPage):
     _ERROR = (By.ID, "erreur-connexion")
 
     def log_in(self, user: str, password: str) -> HomePage:
+        return self._log_in(user, password, HomePage)
+
+    def _log_in(self, user: str, password: str, home: type[P]) -> P:
+        """Fill and submit the login form; the ``home`` page the app shows next."""
         self._fill(self._USERNAME, user)
         self._fill(self._PASSWORD, password)
         if self._click_and_wait(self._SUBMIT, "connexion").get("page") == self.PAGE:
             error = self._text(self._ERROR)
             raise LoginRefused(self.NAME, f"connexion refusée ({error or 'sans message'})")
-        return HomePage(self.driver, self.base_url, timeout=self.timeout)
+        return home(self.driver, self.base_url, timeout=self.timeout)
 
 
 class HomePage(HrPortalPage):
