@@ -132,6 +132,21 @@ entries = Table(
 )
 
 
+decision_table = Table(
+    "rpa_decisions",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("process", String(100), nullable=False),
+    Column("scope", String(200), nullable=False),
+    Column("run_id", String(250), nullable=False),
+    Column("decision", String(50), nullable=False),
+    Column("decided_by", String(200)),
+    Column("decided_at", UtcDateTime),
+    Column("detail", String(ERROR_MAX_CHARS)),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+
 @dataclass
 class Plan:
     """What ``plan()`` found for the keys of one run, each key in exactly one list."""
@@ -400,6 +415,38 @@ class Ledger:
             found = conn.execute(update(entries).where(_key_clause(process, scope, key)).values(**values)).rowcount
         if not found:
             raise KeyError(f"no ledger row for {process}/{scope}/{mask_text(key)}")
+
+    # ----------------------------------------------------------------------- decisions
+
+    def record_decision(
+        self,
+        process: str,
+        scope: str,
+        run_id: str,
+        decision: str,
+        *,
+        by: str | None,
+        at: dt.datetime | None,
+        detail: str | None = None,
+    ) -> None:
+        """Keep a person's decision on a run (an approval of payments, say): who, when, what."""
+        row = {
+            "process": process,
+            "scope": scope,
+            "run_id": run_id,
+            "decision": decision,
+            "decided_by": by,
+            "decided_at": at,
+            "detail": _masked(detail),
+            "recorded_at": utcnow(),
+        }
+        with self.engine.begin() as conn:
+            conn.execute(decision_table.insert().values(**row))
+
+    def decisions(self, process: str, scope: str) -> list[dict[str, Any]]:
+        query = select(decision_table).where(decision_table.c.process == process, decision_table.c.scope == scope)
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query.order_by(decision_table.c.id)).mappings()]
 
     # ----------------------------------------------------------------------- reading
 

@@ -81,6 +81,7 @@ def validate(run_dir: Path, election: Election, payable) -> dict[str, Any]:
     from include.processes.election_staff.service_rules import COLUMNS, DAY, ENVELOPES, HOURS, REASONS, split
 
     raw = pd.read_parquet(run_dir / INTAKE_FILE)
+    payable.table.to_parquet(run_dir / WORKERS_FILE)  # names and bank details for the transfer file
     frame, reasons = split(raw, election, payable)
     valid = frame[~frame.index.isin(reasons.index)]
     out = valid[[*COLUMNS, FILE_COLUMN, LINE_COLUMN]].copy()

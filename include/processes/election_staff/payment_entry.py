@@ -1,0 +1,219 @@
+"""Steps of ``election_staff_payment`` after HR's approval: plan, enter, transfer, reconcile.
+
+- ``plan()``: the approved allowances in the ledger (process ``election_staff_payment``,
+  scope = the election, key = the NIR, content hash = matricule and amount), cut into
+  batch files; those already entered are skipped.
+- ``enter_batch()``: the toolkit's record loop with the payroll portal's target.
+- ``transfer()``: the SEPA pain.001 file of the run's allowances entered in the portal,
+  EndToEndId ``<election code>-<ledger row id>`` (traceable to the worker's ledger row).
+- ``reconcile()``: approved total == the payroll portal's export == the file's CtrlSum,
+  per worker and in total, to the cent; differences listed by worker (matricule, initials).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from include.processes.election_staff.config import Election
+from include.processes.election_staff.entry import EVIDENCE_DIR, LEDGER_CONN_ID
+from include.processes.election_staff.payment import ALLOWANCES_FILE, PAYMENT_PROCESS, WORKERS_FILE
+from include.rpa.errors import RpaError
+from include.rpa.paths import read_json, write_json
+
+log = logging.getLogger(__name__)
+
+PAYROLL_CONN_ID = "payroll_portal"
+BATCH_DIR, ENTRY_DIR = "lots", "saisie"
+TRANSFER_FILE, TRANSFER_SUMMARY = "virement_sepa.xml", "virement.json"
+RECONCILE_SUMMARY, RECONCILE_FILE = "reconciliation.json", "reconciliation.csv"
+BATCH_SIZE = 200
+
+
+def content_hash(matricule: str, amount: str) -> str:
+    return hashlib.sha256(f"{matricule}|{amount}".encode()).hexdigest()
+
+
+def _allowances(run_dir: Path):
+    import pandas as pd
+
+    return pd.read_parquet(run_dir / ALLOWANCES_FILE)
+
+
+def plan(run_dir: Path, election: Election, *, run_id: str, ledger=None) -> list[dict[str, int]]:
+    from include.rpa.ledger import Ledger
+
+    table = _allowances(run_dir)
+    ledger = ledger or Ledger.from_airflow(LEDGER_CONN_ID)
+    found = ledger.plan(
+        PAYMENT_PROCESS,
+        election.id,
+        {row.nir: content_hash(row.matricule, row.montant) for row in table.itertuples()},
+        run_id,
+    )
+    positions = [i for i, nir in enumerate(table["nir"]) if nir in set(found.to_enter)]
+    batches = [positions[i : i + BATCH_SIZE] for i in range(0, len(positions), BATCH_SIZE)]
+    for number, members in enumerate(batches):
+        write_json(run_dir / BATCH_DIR / f"lot-{number:03d}.json", {"lot": number, "positions": members})
+    write_json(run_dir / "plan.json", {"allocations": len(table), **found.counts(), "lots": len(batches)})
+    return [{"lot": n, "dossiers": len(m)} for n, m in enumerate(batches)]
+
+
+def enter_batch(run_dir: Path, election: Election, *, lot: int, run_id: str, worker: str, ledger=None) -> dict:
+    from include.processes.election_staff.payroll_portal import PayrollPortal
+    from include.rpa.browser import open_browser, reap_orphan_browsers
+    from include.rpa.ledger import Ledger
+    from include.rpa.robot import BUSY, FAILED, NOT_ATTEMPTED, Job, RecordLoop
+    from include.rpa.targets import web_app
+
+    reap_orphan_browsers()
+    batch = read_json(run_dir / BATCH_DIR / f"lot-{lot:03d}.json")
+    if batch is None:
+        raise RpaError(f"lot {lot} introuvable : relancer la planification")
+    table = _allowances(run_dir).iloc[batch["positions"]]
+    jobs = [
+        Job(
+            key=row.nir,
+            record={
+                "matricule": row.matricule,
+                "mode": election.pay.mode if election.pay else "enveloppe",
+                "heures": row.heures,
+                "plis": str(row.plis) if (election.pay and election.pay.mode == "enveloppe") else "",
+                "chef_de_table": "oui" if row.chef_de_table else "non",
+                "montant": row.montant,
+            },
+            label=f"{row.matricule}",
+        )
+        for row in table.itertuples()
+    ]
+    app = web_app(PAYROLL_CONN_ID)
+    portal = PayrollPortal(
+        app.base_url,
+        app.user,
+        app.password,
+        scrutin=election.id,
+        matricules=dict(zip(table.nir, table.matricule, strict=True)),
+    )
+    ledger = ledger or Ledger.from_airflow(LEDGER_CONN_ID)
+    with open_browser(label=f"{PAYMENT_PROCESS}-lot{lot}") as driver:
+        result = RecordLoop(
+            driver,
+            portal,
+            ledger,
+            process=PAYMENT_PROCESS,
+            scope=election.id,
+            worker=worker,
+            run_id=run_id,
+            evidence_dir=run_dir / EVIDENCE_DIR,
+        ).run(jobs)
+    counts: dict[str, int] = {}
+    for outcome in result.outcomes:
+        counts[outcome.result] = counts.get(outcome.result, 0) + 1
+    write_json(
+        run_dir / ENTRY_DIR / f"lot-{lot:03d}.json",
+        {"lot": lot, "resultats": counts, "dossiers_detail": [o.as_dict() for o in result.outcomes]},
+    )
+    unfinished = sum(counts.get(name, 0) for name in (FAILED, BUSY, NOT_ATTEMPTED))
+    if unfinished:
+        raise RpaError(f"Lot {lot} : {unfinished} indemnité(s) non saisie(s) (nouvel essai automatique)")
+    return {"lot": lot, **counts}
+
+
+def transfer(run_dir: Path, election: Election, *, ledger=None) -> dict[str, Any]:
+    """The SEPA file paying the allowances the ledger says are entered in the payroll portal."""
+    import pandas as pd
+
+    from include.rpa.ledger import DONE, Ledger
+    from include.rpa.sepa import Account, Transfer, transfer_file
+
+    pay = election.pay
+    if pay is None:
+        raise RpaError(f"Élection {election.id} : pas de section [paie]")
+    table = _allowances(run_dir)
+    workers = pd.read_parquet(run_dir / WORKERS_FILE)
+    ledger = ledger or Ledger.from_airflow(LEDGER_CONN_ID)
+    rows = {r["business_key"]: r for r in ledger.rows(PAYMENT_PROCESS, election.id, states=DONE)}
+    code = election.id.upper().replace("-", "")[:20]
+    transfers, missing = [], 0
+    for row in table.itertuples():
+        entry = rows.get(row.nir)
+        if entry is None:
+            missing += 1
+            continue
+        worker = workers.loc[row.nir]
+        transfers.append(
+            Transfer(
+                end_to_end_id=f"{code}-{entry['id']}",
+                creditor=Account(
+                    f"{worker['prenom']} {worker['nom']}", str(worker["iban"]), str(worker["bic"]) or None
+                ),
+                amount=Decimal(row.montant),
+                remittance=f"Indemnite mise sous pli {election.id} {row.matricule} {entry['receipt']}",
+            )
+        )
+    made = transfer_file(Account(pay.debtor_name, pay.debtor_iban, pay.debtor_bic), transfers, pay.execution_date)
+    (run_dir / TRANSFER_FILE).write_bytes(made.xml)
+    summary = {
+        "fichier": TRANSFER_FILE,
+        "virements": made.transactions,
+        "total": str(made.control_sum),
+        "non_saisies": missing,
+        "schema": made.schema,
+        "message_id": made.message_id,
+    }
+    write_json(run_dir / TRANSFER_SUMMARY, summary)
+    return summary
+
+
+def reconcile(run_dir: Path, election: Election, *, export_text: str | None = None, ledger=None) -> dict[str, Any]:
+    """Approved == payroll portal export == transfer file, per worker and in total."""
+    import csv
+    import io
+
+    import pandas as pd
+
+    from include.rpa.ledger import Ledger
+    from include.rpa.sepa import read_transfers
+    from include.rpa.targets import fetch_after_login, web_app
+
+    table = _allowances(run_dir)
+    if export_text is None:
+        export_text = fetch_after_login(web_app(PAYROLL_CONN_ID), "/export.csv")
+    stored: dict[str, list[Decimal]] = {}
+    for row in csv.DictReader(io.StringIO(export_text.lstrip("\ufeff")), delimiter=";"):
+        if row["scrutin"] == election.id:
+            stored.setdefault(row["matricule"], []).append(Decimal(row["montant"]))
+    ledger = ledger or Ledger.from_airflow(LEDGER_CONN_ID)
+    ids = {r["business_key"]: r["id"] for r in ledger.rows(PAYMENT_PROCESS, election.id)}
+    code = election.id.upper().replace("-", "")[:20]
+    sent = read_transfers((run_dir / TRANSFER_FILE).read_bytes()) if (run_dir / TRANSFER_FILE).exists() else {}
+    problems = []
+    for row in table.itertuples():
+        approved = Decimal(row.montant)
+        in_portal = stored.get(row.matricule, [])
+        in_file = sent.get(f"{code}-{ids.get(row.nir)}")
+        issue = []
+        if len(in_portal) != 1:
+            issue.append(f"{len(in_portal)} indemnité(s) dans le portail")
+        elif in_portal[0] != approved:
+            issue.append(f"portail {in_portal[0]} € ≠ approuvé {approved} €")
+        if in_file is None:
+            issue.append("absent du fichier de virement")
+        elif in_file != approved:
+            issue.append(f"virement {in_file} € ≠ approuvé {approved} €")
+        if issue:
+            problems.append({"matricule": row.matricule, "initiales": row.initiales, "ecarts": " ; ".join(issue)})
+    totals = {
+        "approuve": str(sum((Decimal(a) for a in table["montant"]), Decimal("0.00"))),
+        "portail": str(sum((a for m in table["matricule"] for a in stored.get(m, [])), Decimal("0.00"))),
+        "virement": str(sum(sent.values(), Decimal("0.00"))),
+    }
+    pd.DataFrame(problems, columns=["matricule", "initiales", "ecarts"]).to_csv(
+        run_dir / RECONCILE_FILE, sep=";", index=False, encoding="utf-8-sig"
+    )
+    summary = {"totaux": totals, "mismatched": len(problems), "concordant": len(set(totals.values())) == 1}
+    write_json(run_dir / RECONCILE_SUMMARY, summary)
+    return summary

@@ -1,0 +1,170 @@
+"""election_staff_payment end to end with dag.test(): workers onboarded in a live HR portal,
+a live payroll portal, real Chromium, and HR answering the approval through Airflow's own
+REST API (the Required Actions endpoint the UI uses), in a thread, as a named user."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from include.processes.election_staff import service_demo
+from include.processes.election_staff.config import get_election
+from include.processes.election_staff.entry import LEDGER_PROCESS
+from include.processes.election_staff.payment import PAYMENT_PROCESS
+from include.rpa.ledger import Ledger
+from include.rpa.sepa import read_totals
+from sandbox.common.env import sqlite_url
+from tests.sandbox.test_payroll_portal import HrDirectory, Portal, start_server
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+DAG_ID = "election_staff_payment"
+ELECTION = get_election()
+
+
+@pytest.fixture(scope="module")
+def dag(airflow_db):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(REPO / "dags" / f"{DAG_ID}.py"))
+    assert not bag.import_errors
+    dag = bag.dags[DAG_ID]
+    for task in dag.tasks:
+        task.retry_delay = dt.timedelta(seconds=1)
+    return dag
+
+
+class HumanResources:
+    """Answers the run's approval through the core REST API as user ``rh.paie``."""
+
+    def __init__(self, choice: str) -> None:
+        self.choice = choice
+        self.answered: list[int] = []
+        self.thread = threading.Thread(target=self._answer, daemon=True)
+
+    def __enter__(self) -> HumanResources:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.thread.join(30)
+
+    def _answer(self) -> None:
+        from airflow.api_fastapi.app import create_app, get_auth_manager
+        from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+        from fastapi.testclient import TestClient
+
+        client = TestClient(create_app(apps="core"))
+        token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="rh.paie", role="admin"))
+        headers = {"Authorization": f"Bearer {token}"}
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            pending = client.get(
+                "/api/v2/dags/~/dagRuns/~/hitlDetails",
+                headers=headers,
+                params={"dag_id": DAG_ID, "response_received": False},
+            ).json()
+            for detail in pending.get("hitl_details", []):
+                ti = detail["task_instance"]
+                path = f"/api/v2/dags/{DAG_ID}/dagRuns/{ti['dag_run_id']}/taskInstances/approval/-1/hitlDetails"
+                answer = client.patch(path, headers=headers, json={"chosen_options": [self.choice]})
+                self.answered.append(answer.status_code)
+                return
+            time.sleep(1)
+
+
+@pytest.fixture
+def payroll(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, live_portal):
+    """Onboarded workers in the HR portal and the ledger, a payroll portal, the Connections."""
+    hr_portal = live_portal()
+    hr = HrDirectory(hr_portal.db_path)
+    workers = [hr.add() for _ in range(12)]
+    ledger = Ledger(f"sqlite:///{hr_portal.ledger_path}")
+    ledger.plan(LEDGER_PROCESS, ELECTION.id, {w.nir: "h" for w in workers})
+    for worker in workers:
+        ledger.mark_entered(LEDGER_PROCESS, ELECTION.id, worker.nir, receipt=worker.matricule)
+    server = start_server(tmp_path / "payroll.sqlite", sqlite_url(hr_portal.db_path))
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_PAYROLL_PORTAL",
+        json.dumps(
+            {
+                "conn_type": "http",
+                "host": server.host,
+                "port": server.port,
+                "schema": "http",
+                "login": "robot.paie",
+                "password": "demo-paie-2027",
+            }
+        ),
+    )
+    records = [
+        {
+            "nir": w.nir,
+            "date_debut": "2027-03-29",
+            "date_fin": "2027-04-07",
+            "site": w.site,
+            "fonction": "chef de table" if n == 0 else "agent de mise sous pli",
+        }
+        for n, w in enumerate(workers)
+    ]
+    rows, manifest = service_demo.generate(records, ELECTION, defect_share=0.05, seed=501)
+    source = service_demo.write(rows, tmp_path / "envoi" / "releves.csv")
+    yield source, manifest, ledger, server
+    server.stop()
+    hr.db.dispose()
+
+
+def exported(url: str) -> list[dict[str, str]]:
+    client = Portal(url)
+    client.login()
+    try:
+        return client.export()
+    finally:
+        client.close()
+
+
+def test_approved_payment_is_entered_once_and_reconciles_to_the_cent(dag, data_dir, payroll):
+    source, manifest, ledger, server = payroll
+    with HumanResources("Approve") as hr:
+        run = dag.test(run_conf={"input_path": str(source), "dry_run": False})
+    assert hr.answered == [200]
+    assert str(run.state) == "success"
+    folder = data_dir / "runs" / DAG_ID / run.run_id
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["statut"] == "succes", summary["erreurs"]
+    assert (summary["received"], summary["quarantined"]) == (manifest["received"], manifest["quarantined"])
+    assert summary["decision"]["decision"] == "approuve" and summary["decision"]["par"] == "rh.paie"
+    rows = exported(server.url)
+    assert Counter(r["matricule"] for r in rows).most_common(1)[0][1] == 1 and len(rows) == summary["workers"]
+    total = Decimal(summary["total"])
+    assert sum(Decimal(r["montant"]) for r in rows) == total
+    assert read_totals((folder / "virement_sepa.xml").read_bytes()) == (total, summary["workers"])
+    assert set(summary["totaux_rapprochement"].values()) == {str(total)}
+    (decision,) = ledger.decisions(PAYMENT_PROCESS, ELECTION.id)
+    assert (decision["decision"], decision["decided_by"]) == ("approuve", "rh.paie")
+
+    # The same records again (HR approves again): nothing entered twice.
+    with HumanResources("Approve"):
+        run = dag.test(run_conf={"input_path": str(source), "dry_run": False})
+    assert str(run.state) == "success"
+    assert len(exported(server.url)) == len(rows)
+
+
+def test_rejected_payment_enters_nothing_and_says_who_rejected(dag, data_dir, payroll):
+    source, _, ledger, server = payroll
+    with HumanResources("Reject"):
+        run = dag.test(run_conf={"input_path": str(source), "dry_run": False})
+    assert str(run.state) == "failed"
+    states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+    assert states["enter"] == "skipped" and states["transfer"] == "skipped"
+    summary = json.loads((data_dir / "runs" / DAG_ID / run.run_id / "summary.json").read_text())
+    assert "Paiement rejeté par rh.paie" in summary["erreurs"][0]
+    assert exported(server.url) == []
+    assert ledger.decisions(PAYMENT_PROCESS, ELECTION.id)[0]["decision"] == "rejete"
