@@ -117,3 +117,41 @@ def test_steps_count_every_row_and_the_transfer_file_carries_the_approved_total(
     made = transfer_file(Account(pay.debtor_name, pay.debtor_iban, pay.debtor_bic), transfers, dt.date(2027, 4, 15))
     assert made.control_sum == Decimal(totals["total"]) and made.transactions == totals["workers"]
     assert sum(read_transfers(made.xml).values()) == Decimal(totals["total"])
+
+
+def test_reconciliation_lists_a_worker_whose_amount_differs_in_the_portal(onboarded, tmp_path: Path):
+    from include.processes.election_staff import payment_entry
+    from include.processes.election_staff.payment import PAYMENT_PROCESS
+
+    ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    ledger.plan(LEDGER_PROCESS, ELECTION.id, {r["nir"]: "h" for r in onboarded})
+    for row in onboarded:
+        ledger.mark_entered(LEDGER_PROCESS, ELECTION.id, row["nir"], receipt="V")
+    payable = payment.workers(ELECTION, hr_export(onboarded), ledger)
+    rows, _ = service_demo.generate(onboarded[:6], ELECTION, seed=303)
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    payment.intake(service_demo.write(rows, tmp_path / "r.csv"), run_dir)
+    payment.validate(run_dir, ELECTION, payable)
+    payment.compute(run_dir, ELECTION, payable)
+    assert payment_entry.plan(run_dir, ELECTION, run_id="r", ledger=ledger)
+    allowances = pd.read_parquet(run_dir / "allowances.parquet")
+    for n, row in enumerate(allowances.itertuples()):
+        ledger.mark_entered(PAYMENT_PROCESS, ELECTION.id, row.nir, receipt=f"I{n:07d}")
+    sent = payment_entry.transfer(run_dir, ELECTION, ledger=ledger)
+    assert Decimal(sent["total"]) == sum(Decimal(a) for a in allowances["montant"])
+
+    lines = ["numero;matricule;nir;scrutin;mode;heures;plis;chef_de_table;montant;iban;bic;cree_le;cree_par"]
+    for n, row in enumerate(allowances.itertuples()):
+        amount = Decimal(row.montant) - (Decimal("0.01") if n == 2 else 0)  # one cent less for the third
+        lines.append(f"I{n:07d};{row.matricule};{row.nir};{ELECTION.id};enveloppe;1;1;non;{amount:.2f};;;;")
+    result = payment_entry.reconcile(run_dir, ELECTION, export_text="\n".join(lines), ledger=ledger)
+    assert result["mismatched"] == 1 and not result["concordant"]
+    listed = (run_dir / "reconciliation.csv").read_text(encoding="utf-8-sig")
+    third = allowances.iloc[2]
+    assert third["matricule"] in listed and "≠ approuvé" in listed and third["nir"] not in listed
+    ok = [
+        line if n != 3 else line.replace(f"{Decimal(third['montant']) - Decimal('0.01'):.2f}", third["montant"])
+        for n, line in enumerate(lines)
+    ]
+    assert payment_entry.reconcile(run_dir, ELECTION, export_text="\n".join(ok), ledger=ledger)["concordant"]

@@ -28,6 +28,7 @@ class PaySettings:
     debtor_name: str
     debtor_iban: str
     debtor_bic: str | None
+    sepa_schema: str = "pain.001.001.09"
 
     MODES = ("enveloppe", "heure")
 
@@ -61,6 +62,7 @@ def _pay(values: dict | None, where: str) -> PaySettings | None:
         debtor_name=str(debtor.get("nom", "")),
         debtor_iban=str(debtor.get("iban", "")),
         debtor_bic=debtor.get("bic"),
+        sepa_schema=str(values.get("schema_sepa", "pain.001.001.09")),
     )
     if settings.mode not in PaySettings.MODES:
         raise ValueError(f"elections.toml: {where}.mode: {settings.mode!r} (attendu : enveloppe ou heure)")

@@ -154,7 +154,8 @@ def transfer(run_dir: Path, election: Election, *, ledger=None) -> dict[str, Any
                 remittance=f"Indemnite mise sous pli {election.id} {row.matricule} {entry['receipt']}",
             )
         )
-    made = transfer_file(Account(pay.debtor_name, pay.debtor_iban, pay.debtor_bic), transfers, pay.execution_date)
+    debtor = Account(pay.debtor_name, pay.debtor_iban, pay.debtor_bic)
+    made = transfer_file(debtor, transfers, pay.execution_date, schema=pay.sepa_schema)
     (run_dir / TRANSFER_FILE).write_bytes(made.xml)
     summary = {
         "fichier": TRANSFER_FILE,
