@@ -81,44 +81,52 @@ class HumanResources:
 
 
 @pytest.fixture
-def payroll(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, live_portal):
-    """Onboarded workers in the HR portal and the ledger, a payroll portal, the Connections."""
-    hr_portal = live_portal()
-    hr = HrDirectory(hr_portal.db_path)
-    workers = [hr.add() for _ in range(12)]
-    ledger = Ledger(f"sqlite:///{hr_portal.ledger_path}")
-    ledger.plan(LEDGER_PROCESS, ELECTION.id, {w.nir: "h" for w in workers})
-    for worker in workers:
-        ledger.mark_entered(LEDGER_PROCESS, ELECTION.id, worker.nir, receipt=worker.matricule)
-    server = start_server(tmp_path / "payroll.sqlite", sqlite_url(hr_portal.db_path))
-    monkeypatch.setenv(
-        "AIRFLOW_CONN_PAYROLL_PORTAL",
-        json.dumps(
-            {
-                "conn_type": "http",
-                "host": server.host,
-                "port": server.port,
-                "schema": "http",
-                "login": "robot.paie",
-                "password": "demo-paie-2027",
-            }
-        ),
-    )
-    records = [
-        {
-            "nir": w.nir,
-            "date_debut": "2027-03-29",
-            "date_fin": "2027-04-07",
-            "site": w.site,
-            "fonction": "chef de table" if n == 0 else "agent de mise sous pli",
+def make_payroll(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, live_portal):
+    """Onboarded workers in the HR portal and the ledger, a payroll portal (with ``faults``), the Connections."""
+    started = []
+
+    def make(**faults: float | int):
+        hr_portal = live_portal()
+        hr = HrDirectory(hr_portal.db_path)
+        workers = [hr.add() for _ in range(12)]
+        ledger = Ledger(f"sqlite:///{hr_portal.ledger_path}")
+        ledger.plan(LEDGER_PROCESS, ELECTION.id, {w.nir: "h" for w in workers})
+        for worker in workers:
+            ledger.mark_entered(LEDGER_PROCESS, ELECTION.id, worker.nir, receipt=worker.matricule)
+        server = start_server(tmp_path / "payroll.sqlite", sqlite_url(hr_portal.db_path), **faults)
+        started.append((server, hr))
+        connection = {
+            "conn_type": "http",
+            "host": server.host,
+            "port": server.port,
+            "schema": "http",
+            "login": "robot.paie",
+            "password": "demo-paie-2027",
         }
-        for n, w in enumerate(workers)
-    ]
-    rows, manifest = service_demo.generate(records, ELECTION, defect_share=0.05, seed=501)
-    source = service_demo.write(rows, tmp_path / "envoi" / "releves.csv")
-    yield source, manifest, ledger, server
-    server.stop()
-    hr.db.dispose()
+        monkeypatch.setenv("AIRFLOW_CONN_PAYROLL_PORTAL", json.dumps(connection))
+        records = [
+            {
+                "nir": w.nir,
+                "date_debut": "2027-03-29",
+                "date_fin": "2027-04-07",
+                "site": w.site,
+                "fonction": "chef de table" if n == 0 else "agent de mise sous pli",
+            }
+            for n, w in enumerate(workers)
+        ]
+        rows, manifest = service_demo.generate(records, ELECTION, defect_share=0.05, seed=501)
+        source = service_demo.write(rows, tmp_path / "envoi" / "releves.csv")
+        return source, manifest, ledger, server
+
+    yield make
+    for server, hr in started:
+        server.stop()
+        hr.db.dispose()
+
+
+@pytest.fixture
+def payroll(make_payroll):
+    return make_payroll()
 
 
 def exported(url: str) -> list[dict[str, str]]:
@@ -168,3 +176,15 @@ def test_rejected_payment_enters_nothing_and_says_who_rejected(dag, data_dir, pa
     assert "Paiement rejeté par rh.paie" in summary["erreurs"][0]
     assert exported(server.url) == []
     assert ledger.decisions(PAYMENT_PROCESS, ELECTION.id)[0]["decision"] == "rejete"
+
+
+def test_payment_under_faults_is_still_entered_once_and_reconciled(dag, data_dir, make_payroll):
+    """10 % HTTP 500s, sessions expiring every 30 requests, 5 % lost confirmations on the payroll portal."""
+    source, _, _, server = make_payroll(fail_rate=0.10, session_max_requests=30, lost_confirmation_rate=0.05, seed=5)
+    with HumanResources("Approve"):
+        run = dag.test(run_conf={"input_path": str(source), "dry_run": False})
+    assert str(run.state) == "success"
+    summary = json.loads((data_dir / "runs" / DAG_ID / run.run_id / "summary.json").read_text())
+    rows = exported(server.url)
+    assert len(rows) == len({r["matricule"] for r in rows}) == summary["workers"] == summary["entered"]
+    assert set(summary["totaux_rapprochement"].values()) == {summary["total"]}
