@@ -149,6 +149,9 @@ def test_approved_payment_is_entered_once_and_reconciles_to_the_cent(dag, data_d
     assert summary["statut"] == "succes", summary["erreurs"]
     assert (summary["received"], summary["quarantined"]) == (manifest["received"], manifest["quarantined"])
     assert summary["decision"]["decision"] == "approuve" and summary["decision"]["par"] == "rh.paie"
+    assert summary["received"] == summary["quarantined"] + summary["valid"]
+    assert (summary["entered"], summary["verified"]) == (summary["workers"], summary["workers"])
+    assert (summary["skipped_already_done"], summary["rejected"], summary["failed"], summary["mismatched"]) == (0,) * 4
     rows = exported(server.url)
     assert Counter(r["matricule"] for r in rows).most_common(1)[0][1] == 1 and len(rows) == summary["workers"]
     total = Decimal(summary["total"])
@@ -163,6 +166,10 @@ def test_approved_payment_is_entered_once_and_reconciles_to_the_cent(dag, data_d
         run = dag.test(run_conf={"input_path": str(source), "dry_run": False})
     assert str(run.state) == "success"
     assert len(exported(server.url)) == len(rows)
+    again = json.loads((data_dir / "runs" / DAG_ID / run.run_id / "summary.json").read_text())
+    # Nobody new to pay: no second transfer file either.
+    assert (again["entered"], again["skipped_already_done"], again["statut"]) == (0, len(rows), "succes")
+    assert again["transfer_file"] is None
 
 
 def test_rejected_payment_enters_nothing_and_says_who_rejected(dag, data_dir, payroll):

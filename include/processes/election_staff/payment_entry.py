@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 PAYROLL_CONN_ID = "payroll_portal"
 BATCH_DIR, ENTRY_DIR = "lots", "saisie"
 TRANSFER_FILE, TRANSFER_SUMMARY = "virement_sepa.xml", "virement.json"
+PLAN_FILE = "plan.json"
 RECONCILE_SUMMARY, RECONCILE_FILE = "reconciliation.json", "reconciliation.csv"
 BATCH_SIZE = 200
 
@@ -54,12 +55,43 @@ def plan(run_dir: Path, election: Election, *, run_id: str, ledger=None) -> list
         {row.nir: content_hash(row.matricule, row.montant) for row in table.itertuples()},
         run_id,
     )
-    positions = [i for i, nir in enumerate(table["nir"]) if nir in set(found.to_enter)]
+    nirs = list(table["nir"])
+    # Positions (rows of allowances.parquet, never NIRs) of each kind, for the run's accounting.
+    kinds = {
+        "to_enter": found.to_enter,
+        "already_done": found.already_done + found.changed + found.mismatch,
+        "rejected": found.rejected,
+    }
+    categories = {kind: sorted(nirs.index(nir) for nir in keys) for kind, keys in kinds.items()}
+    positions = categories["to_enter"]
     batches = [positions[i : i + BATCH_SIZE] for i in range(0, len(positions), BATCH_SIZE)]
     for number, members in enumerate(batches):
         write_json(run_dir / BATCH_DIR / f"lot-{number:03d}.json", {"lot": number, "positions": members})
-    write_json(run_dir / "plan.json", {"allocations": len(table), **found.counts(), "lots": len(batches)})
+    write_json(
+        run_dir / PLAN_FILE,
+        {"allocations": len(table), **found.counts(), "lots": len(batches), "positions": categories},
+    )
     return [{"lot": n, "dossiers": len(m)} for n, m in enumerate(batches)]
+
+
+def accounting(run_dir: Path, election: Election, ledger) -> dict[str, int]:
+    """How each allowance of the run ended (``entered + skipped_already_done + rejected + failed ==
+    workers`` once planned; all 0 before approval, after a rejection or in a dry run)."""
+    from include.rpa.ledger import DONE, REJECTED
+
+    plan_info = read_json(run_dir / PLAN_FILE)
+    result = {"entered": 0, "skipped_already_done": 0, "rejected": 0, "failed": 0}
+    if plan_info is None:
+        return result
+    positions = plan_info["positions"]
+    nirs = list(_allowances(run_dir)["nir"])
+    states = {r["business_key"]: r["state"] for r in ledger.rows(PAYMENT_PROCESS, election.id)}
+    to_enter = [states.get(nirs[i]) for i in positions["to_enter"]]
+    result["entered"] = sum(1 for state in to_enter if state in DONE)
+    result["skipped_already_done"] = len(positions["already_done"])
+    result["rejected"] = len(positions["rejected"]) + sum(1 for state in to_enter if state == REJECTED)
+    result["failed"] = len(nirs) - sum(result.values())
+    return result
 
 
 def enter_batch(run_dir: Path, election: Election, *, lot: int, run_id: str, worker: str, ledger=None) -> dict:

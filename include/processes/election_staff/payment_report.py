@@ -10,6 +10,7 @@ from include.processes.election_staff.config import Election
 from include.processes.election_staff.entry import LEDGER_CONN_ID
 from include.processes.election_staff.payment import ALLOWANCES_CSV, PAYMENT_PROCESS, QUARANTINE_FILE, TOTALS_FILE
 from include.processes.election_staff.payment_entry import (
+    PLAN_FILE,
     RECONCILE_FILE,
     RECONCILE_SUMMARY,
     TRANSFER_FILE,
@@ -39,7 +40,8 @@ def write(
 ) -> dict[str, Any]:
     import datetime as dt
 
-    from include.rpa.ledger import DONE, Ledger
+    from include.processes.election_staff.payment_entry import accounting
+    from include.rpa.ledger import Ledger
     from include.rpa.report import Report, Table, csv_rows, render
     from include.rpa.steps import step_errors
 
@@ -50,8 +52,8 @@ def write(
     reconciliation = read_json(run_dir / RECONCILE_SUMMARY) or {}
     errors = [e["message"] for e in step_errors(run_dir)]
     choice = decision_of(decision)
-    entered = 0
-    if (run_dir / "plan.json").exists() or choice:
+    outcome = {"entered": 0, "skipped_already_done": 0, "rejected": 0, "failed": 0}
+    if (run_dir / PLAN_FILE).exists() or choice:
         ledger = ledger or Ledger.from_airflow(LEDGER_CONN_ID)
         if choice:
             at = dt.datetime.fromisoformat(choice["le"]) if choice["le"] else None
@@ -64,7 +66,10 @@ def write(
                 at=at,
                 detail=f"{totals.get('workers')} vacataires, {totals.get('total')} €",
             )
-        entered = len(ledger.rows(PAYMENT_PROCESS, election.id, states=DONE))
+        outcome = accounting(run_dir, election, ledger)
+    entered = outcome["entered"]
+    if outcome["failed"]:
+        errors.append(f"{outcome['failed']} indemnité(s) non saisie(s) dans le portail paie")
     if choice and choice["decision"] == "rejete":
         errors.append(
             f"Paiement rejeté par {choice['par']} le {choice['le'][:16].replace('T', ' à ')} : rien n'a été saisi"
@@ -78,7 +83,7 @@ def write(
         "run_id": run_id,
         "election": election.id,
         "dry_run": dry_run,
-        "statut": "echec" if errors else ("succes" if approved_and_done or dry_run else "en_attente"),
+        "statut": "echec" if errors else "succes",
         "erreurs": errors,
         "received": int(validation.get("received", intake_info.get("received", 0))),
         "quarantined": int(validation.get("quarantined", 0)),
@@ -89,7 +94,9 @@ def write(
         "capped": int(totals.get("capped", 0)),
         "below_smic": int(totals.get("below_smic", 0)),
         "decision": choice,
-        "entered": entered,
+        **outcome,
+        # Allowances read back as approved in the portal and the transfer file.
+        "verified": int(totals.get("workers", 0)) - int(reconciliation.get("mismatched", 0)) if reconciliation else 0,
         "transfer_file": str(run_dir / TRANSFER_FILE) if sent else None,
         "transfer_total": sent.get("total"),
         "totaux_rapprochement": reconciliation.get("totaux"),
@@ -105,6 +112,8 @@ def write(
         else (
             f"{summary['workers']} indemnités, {summary['total']} € : saisies, virement et rapprochement concordants"
             if approved_and_done
+            else "Rien de nouveau à saisir ni à payer : indemnités déjà saisies"
+            if choice and not sent
             else "Calcul terminé" + (" (essai à blanc)" if dry_run else "")
         ),
         errors=errors,
