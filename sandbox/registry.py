@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp
+
+if TYPE_CHECKING:
+    from sandbox.common.app import PortalSettings
+    from sandbox.common.db import Database
 
 
 @dataclass(frozen=True)
@@ -28,51 +34,46 @@ class AppEntry:
         return int(raw) if raw else self.default_port
 
 
-def _hr_portal() -> AppEntry:
-    from sandbox.hr_portal import DEFAULT_PORT, DEMO_USERS, HrPortalSettings, create_app
-    from sandbox.hr_portal.db import Database
-    from sandbox.hr_portal.settings import ENV_PREFIX, TITLE
+def _portal(
+    name: str,
+    settings_module: ModuleType,
+    settings_class: type[PortalSettings],
+    database: type[Database],
+    create_app: Callable[[], ASGIApp],
+) -> AppEntry:
+    """The entry of a portal package: its ``settings`` module and class, ``db.Database``, ``create_app``."""
 
     def reset() -> None:
-        settings = HrPortalSettings.from_env()
-        db = Database(settings.db_url)
+        # Its own database only (the payroll portal never touches the HR portal's workers).
+        settings = settings_class.from_env()
+        db = database(settings.db_url)
         db.reset(settings.demo_users)
         db.dispose()
 
     return AppEntry(
-        name="hr_portal",
-        title=TITLE,
-        port_env=f"{ENV_PREFIX}_PORT",
-        default_port=DEFAULT_PORT,
-        demo_logins=tuple((u.username, u.password) for u in DEMO_USERS),
+        name=name,
+        title=settings_module.TITLE,
+        port_env=f"{settings_module.ENV_PREFIX}_PORT",
+        default_port=settings_module.DEFAULT_PORT,
+        demo_logins=tuple((u.username, u.password) for u in settings_module.DEMO_USERS),
         build=create_app,
         reset=reset,
-        faults=lambda: HrPortalSettings.from_env().faults.active,
+        faults=lambda: settings_class.from_env().faults.active,
     )
+
+
+def _hr_portal() -> AppEntry:
+    from sandbox.hr_portal import HrPortalSettings, create_app, settings
+    from sandbox.hr_portal.db import Database
+
+    return _portal("hr_portal", settings, HrPortalSettings, Database, create_app)
 
 
 def _payroll_portal() -> AppEntry:
-    from sandbox.payroll_portal import DEFAULT_PORT, DEMO_USERS, PayrollPortalSettings, create_app
+    from sandbox.payroll_portal import PayrollPortalSettings, create_app, settings
     from sandbox.payroll_portal.db import Database
-    from sandbox.payroll_portal.settings import ENV_PREFIX, TITLE
 
-    def reset() -> None:
-        # Its own database only: the HR portal's workers are never touched from here.
-        settings = PayrollPortalSettings.from_env()
-        db = Database(settings.db_url)
-        db.reset(settings.demo_users)
-        db.dispose()
-
-    return AppEntry(
-        name="payroll_portal",
-        title=TITLE,
-        port_env=f"{ENV_PREFIX}_PORT",
-        default_port=DEFAULT_PORT,
-        demo_logins=tuple((u.username, u.password) for u in DEMO_USERS),
-        build=create_app,
-        reset=reset,
-        faults=lambda: PayrollPortalSettings.from_env().faults.active,
-    )
+    return _portal("payroll_portal", settings, PayrollPortalSettings, Database, create_app)
 
 
 def _alert_catcher() -> AppEntry:

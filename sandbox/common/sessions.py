@@ -128,6 +128,11 @@ def current(request: Request, store: SessionStore) -> ServerSession | RedirectRe
     return session
 
 
+def logged_in_user(request: Request) -> ServerSession:
+    """The session ``login_required`` found for this request."""
+    return request.state.user
+
+
 Handler = Callable[[Request], Awaitable[Response]]
 
 

@@ -7,23 +7,15 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-
-def now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+from sandbox.common.accounts import UserMixin, now
 
 
 class Base(DeclarativeBase):
     pass
 
 
-class User(Base):
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(200))
-    display_name: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+class User(UserMixin, Base):
+    """The portal's accounts (table ``users``, in its own database)."""
 
 
 class Worker(Base):

@@ -1,4 +1,4 @@
-"""Reading and writing workers and users."""
+"""Reading and writing workers (the users: ``sandbox.common.accounts``)."""
 
 from __future__ import annotations
 
@@ -9,22 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sandbox.common.passwords import verify_password
 from sandbox.hr_portal.fields import DATE_FIELDS, WORKER_FIELDS
-from sandbox.hr_portal.models import User, Worker
+from sandbox.hr_portal.models import Worker
 
 
 class DuplicateNir(Exception):
     def __init__(self, matricule: str) -> None:
         super().__init__(matricule)
         self.matricule = matricule
-
-
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not verify_password(password, user.password_hash):
-        return None
-    return user
 
 
 def matricule_of_nir(session: Session, nir: str) -> str | None:

@@ -10,15 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.common import csrf, sessions
-from sandbox.common.sessions import ServerSession, login_required
+from sandbox.common import csrf
+from sandbox.common.login import LOGIN_ROUTES
+from sandbox.common.pages import csv_download, error_page, redirect, render, server_error
+from sandbox.common.sessions import logged_in_user, login_required
 from sandbox.hr_portal import export, repository
 from sandbox.hr_portal.db import Database
 from sandbox.hr_portal.fields import FONCTIONS, LABELS, OPTIONAL, SEXES, SITE_OTHER, SITES, STATUTS, WORKER_FIELDS
-from sandbox.hr_portal.pages import NO_STORE, error_page, render
 from sandbox.hr_portal.validation import (
     MESSAGES,
     Checked,
@@ -28,9 +29,6 @@ from sandbox.hr_portal.validation import (
     compact_nir,
 )
 
-EXPIRED = "Votre session a expiré, veuillez vous reconnecter"
-LOGGED_OUT = "Vous êtes déconnecté(e)."
-BAD_LOGIN = "Identifiant ou mot de passe incorrect"
 DRAFT = "brouillon"
 
 STEP_1, STEP_2, STEP_3 = "/vacataires/nouveau", "/vacataires/nouveau/adresse", "/vacataires/nouveau/affectation"
@@ -38,60 +36,6 @@ STEP_1, STEP_2, STEP_3 = "/vacataires/nouveau", "/vacataires/nouveau/adresse", "
 
 def _db(request: Request) -> Database:
     return request.app.state.db
-
-
-def _user(request: Request) -> ServerSession:
-    return request.state.user
-
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303, headers=NO_STORE)
-
-
-# ----------------------------------------------------------------------------- login
-
-
-async def login_page(request: Request) -> Response:
-    params = request.query_params
-    message = EXPIRED if params.get("expiree") else LOGGED_OUT if params.get("deconnecte") else ""
-    return _login_form(request, message=message, next_path=sessions.safe_next(params.get("next")))
-
-
-def _login_form(
-    request: Request, *, message: str = "", error: str = "", next_path: str = "/", username: str = ""
-) -> Response:
-    return render(
-        request,
-        "login.html",
-        page="login",
-        title="Connexion",
-        message=message,
-        error=error,
-        next=next_path,
-        username=username,
-    )
-
-
-@csrf.protected
-async def login_submit(request: Request) -> Response:
-    form = await request.form()
-    username = str(form.get("username", "")).strip()
-    password = str(form.get("password", ""))
-    next_path = sessions.safe_next(form.get("next"))
-    with _db(request).session() as db:
-        user = repository.authenticate(db, username, password)
-        display_name = user.display_name if user else ""
-    if user is None:
-        return _login_form(request, error=BAD_LOGIN, next_path=next_path, username=username)
-    csrf.rotate(request)
-    sessions.start(request, request.app.state.sessions, username, display_name)
-    return _redirect(next_path)
-
-
-@csrf.protected
-async def logout(request: Request) -> Response:
-    sessions.end(request, request.app.state.sessions)
-    return _redirect("/login?deconnecte=1")
 
 
 # ----------------------------------------------------------------------------- consultation
@@ -147,18 +91,14 @@ async def confirmation(request: Request) -> Response:
 async def export_csv(request: Request) -> Response:
     with _db(request).session() as db:
         body = export.to_csv(repository.all_workers(db))
-    return Response(
-        body.encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="vacataires.csv"', **NO_STORE},
-    )
+    return csv_download(body, "vacataires.csv")
 
 
 # ----------------------------------------------------------------------------- creation, 3 steps
 
 
 def _draft(request: Request) -> dict[str, dict[str, str]]:
-    return _user(request).data.setdefault(DRAFT, {})
+    return logged_in_user(request).data.setdefault(DRAFT, {})
 
 
 def _step(request: Request, number: int, checked: Checked | None = None) -> Response:
@@ -201,7 +141,7 @@ def _step(request: Request, number: int, checked: Checked | None = None) -> Resp
 @login_required
 async def new_identity(request: Request) -> Response:
     if request.method == "GET":
-        _user(request).data[DRAFT] = {}
+        logged_in_user(request).data[DRAFT] = {}
         return _step(request, 1)
     checked = check_identite(await request.form())
     if "nir" not in checked.errors:
@@ -211,8 +151,8 @@ async def new_identity(request: Request) -> Response:
             checked.fail("nir", "nir_doublon", matricule=existing)
     if not checked.ok:
         return _step(request, 1, checked)
-    _user(request).data[DRAFT] = {"identite": checked.cleaned}
-    return _redirect(STEP_2)
+    logged_in_user(request).data[DRAFT] = {"identite": checked.cleaned}
+    return redirect(STEP_2)
 
 
 @csrf.protected
@@ -220,14 +160,14 @@ async def new_identity(request: Request) -> Response:
 async def new_address(request: Request) -> Response:
     draft = _draft(request)
     if "identite" not in draft:
-        return _redirect(STEP_1)
+        return redirect(STEP_1)
     if request.method == "GET":
         return _step(request, 2)
     checked = check_adresse(await request.form())
     if not checked.ok:
         return _step(request, 2, checked)
     draft["adresse"] = checked.cleaned
-    return _redirect(STEP_3)
+    return redirect(STEP_3)
 
 
 @csrf.protected
@@ -235,9 +175,9 @@ async def new_address(request: Request) -> Response:
 async def new_assignment(request: Request) -> Response:
     draft = _draft(request)
     if "identite" not in draft:
-        return _redirect(STEP_1)
+        return redirect(STEP_1)
     if "adresse" not in draft:
-        return _redirect(STEP_2)
+        return redirect(STEP_2)
     if request.method == "GET":
         return _step(request, 3)
     checked = check_affectation(await request.form())
@@ -246,21 +186,19 @@ async def new_assignment(request: Request) -> Response:
     values = {**draft["identite"], **draft["adresse"], **checked.cleaned}
     try:
         with _db(request).session() as db:
-            worker = repository.create(db, values, created_by=_user(request).username)
+            worker = repository.create(db, values, created_by=logged_in_user(request).username)
     except repository.DuplicateNir as duplicate:
         checked.errors["_form"] = MESSAGES["nir_doublon"].format(matricule=duplicate.matricule)
         return _step(request, 3, checked)
-    _user(request).data[DRAFT] = {}
+    logged_in_user(request).data[DRAFT] = {}
     if request.app.state.faults.lose_confirmation():
         # The worker is stored; only the answer is lost (the robot must search before retrying).
-        return Response(request.app.state.server_error_body, status_code=500, media_type="text/html", headers=NO_STORE)
-    return _redirect(f"/vacataires/{worker.matricule}/confirmation")
+        return server_error(request)
+    return redirect(f"/vacataires/{worker.matricule}/confirmation")
 
 
 ROUTES = [
-    Route("/login", login_page, methods=["GET"]),
-    Route("/login", login_submit, methods=["POST"]),
-    Route("/logout", logout, methods=["POST"]),
+    *LOGIN_ROUTES,
     Route("/", home, methods=["GET"]),
     Route("/recherche", search, methods=["GET"]),
     Route(STEP_1, new_identity, methods=["GET", "POST"]),

@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sandbox.common.accounts import DemoUser
 from sandbox.common.env import data_dir, lookup, sqlite_url
 from sandbox.common.faults import FaultSettings
 
@@ -23,13 +24,6 @@ TITLE = "Portail RH"
 ENV_PREFIX = "RPA_HR_PORTAL"
 DEFAULT_PORT = 8081
 COOKIE = "rpa_hr_portal_session"
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    username: str
-    password: str
-    display_name: str
 
 
 # The robot's login matches config/airflow_settings.yaml (connection hr_portal).

@@ -1,4 +1,4 @@
-"""Reading and writing allowances and users."""
+"""Reading and writing allowances (the users: ``sandbox.common.accounts``)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sandbox.common.passwords import verify_password
 from sandbox.hr_portal.models import Worker
-from sandbox.payroll_portal.models import Allowance, User
+from sandbox.payroll_portal.models import Allowance
 
 
 class DuplicateAllowance(Exception):
@@ -32,13 +31,6 @@ class NewAllowance:
     plis: int | None
     chef_de_table: bool
     montant_centimes: int
-
-
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or not verify_password(password, user.password_hash):
-        return None
-    return user
 
 
 def numero_for(session: Session, matricule: str, scrutin: str) -> str | None:

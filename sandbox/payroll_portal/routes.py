@@ -11,17 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox.common import csrf, sessions
-from sandbox.common.sessions import ServerSession, login_required
+from sandbox.common import csrf
+from sandbox.common.login import LOGIN_ROUTES
+from sandbox.common.pages import csv_download, error_page, redirect, render, server_error
+from sandbox.common.sessions import logged_in_user, login_required
 from sandbox.hr_portal.models import Worker
-from sandbox.hr_portal.routes import BAD_LOGIN, EXPIRED, LOGGED_OUT
 from sandbox.payroll_portal import export, repository
 from sandbox.payroll_portal.db import Database
 from sandbox.payroll_portal.fields import LABELS, MODES, OPTIONAL, SCRUTINS, YES_NO
-from sandbox.payroll_portal.pages import NO_STORE, error_page, render
 from sandbox.payroll_portal.validation import Checked, check_allowance
 from sandbox.payroll_portal.workers import HrWorkers
 
@@ -34,60 +34,6 @@ def _db(request: Request) -> Database:
 
 def _workers(request: Request) -> HrWorkers:
     return request.app.state.workers
-
-
-def _user(request: Request) -> ServerSession:
-    return request.state.user
-
-
-def _redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303, headers=NO_STORE)
-
-
-# ----------------------------------------------------------------------------- login
-
-
-async def login_page(request: Request) -> Response:
-    params = request.query_params
-    message = EXPIRED if params.get("expiree") else LOGGED_OUT if params.get("deconnecte") else ""
-    return _login_form(request, message=message, next_path=sessions.safe_next(params.get("next")))
-
-
-def _login_form(
-    request: Request, *, message: str = "", error: str = "", next_path: str = "/", username: str = ""
-) -> Response:
-    return render(
-        request,
-        "login.html",
-        page="login",
-        title="Connexion",
-        message=message,
-        error=error,
-        next=next_path,
-        username=username,
-    )
-
-
-@csrf.protected
-async def login_submit(request: Request) -> Response:
-    form = await request.form()
-    username = str(form.get("username", "")).strip()
-    password = str(form.get("password", ""))
-    next_path = sessions.safe_next(form.get("next"))
-    with _db(request).session() as db:
-        user = repository.authenticate(db, username, password)
-        display_name = user.display_name if user else ""
-    if user is None:
-        return _login_form(request, error=BAD_LOGIN, next_path=next_path, username=username)
-    csrf.rotate(request)
-    sessions.start(request, request.app.state.sessions, username, display_name)
-    return _redirect(next_path)
-
-
-@csrf.protected
-async def logout(request: Request) -> Response:
-    sessions.end(request, request.app.state.sessions)
-    return _redirect("/login?deconnecte=1")
 
 
 # ----------------------------------------------------------------------------- consultation
@@ -149,11 +95,7 @@ async def confirmation(request: Request) -> Response:
 async def export_csv(request: Request) -> Response:
     with _db(request).session() as db:
         body = export.to_csv(repository.all_allowances(db))
-    return Response(
-        body.encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="indemnites.csv"', **NO_STORE},
-    )
+    return csv_download(body, "indemnites.csv")
 
 
 # ----------------------------------------------------------------------------- new allowance
@@ -192,20 +134,18 @@ async def new_allowance(request: Request) -> Response:
         return _allowance_form(request, worker, checked)
     try:
         with _db(request).session() as db:
-            allowance = repository.create(db, worker, checked.allowance, created_by=_user(request).username)
+            allowance = repository.create(db, worker, checked.allowance, created_by=logged_in_user(request).username)
     except repository.DuplicateAllowance as duplicate:
         checked.fail(FORM_ERROR, "doublon", numero=duplicate.numero)
         return _allowance_form(request, worker, checked)
     if request.app.state.faults.lose_confirmation():
         # The allowance is stored; only the answer is lost (the robot must look before retrying).
-        return Response(request.app.state.server_error_body, status_code=500, media_type="text/html", headers=NO_STORE)
-    return _redirect(f"/indemnites/{allowance.numero}/confirmation")
+        return server_error(request)
+    return redirect(f"/indemnites/{allowance.numero}/confirmation")
 
 
 ROUTES = [
-    Route("/login", login_page, methods=["GET"]),
-    Route("/login", login_submit, methods=["POST"]),
-    Route("/logout", logout, methods=["POST"]),
+    *LOGIN_ROUTES,
     Route("/", home, methods=["GET"]),
     Route("/recherche", search, methods=["GET"]),
     Route("/export.csv", export_csv, methods=["GET"]),

@@ -17,10 +17,10 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from sandbox.common.accounts import DemoUser
 from sandbox.common.env import data_dir, lookup, sqlite_url
 from sandbox.common.faults import FaultSettings
 from sandbox.hr_portal import settings as hr_settings
-from sandbox.hr_portal.settings import DemoUser
 
 NAME = "payroll_portal"
 TITLE = "Portail paie"
