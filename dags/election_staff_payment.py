@@ -115,16 +115,27 @@ def election_staff_payment() -> None:
 
     @task
     def compute(counts: dict) -> dict:
-        from include.processes.election_staff import payment
+        import pandas as pd
+
+        from include.processes.election_staff import payment, payment_report
         from include.processes.election_staff.service_rules import Workers
         from include.rpa.steps import recorded
 
-        folder, params, _ = _context()
-        import pandas as pd
+        folder, params, run_id = _context()
 
+        election = get_election(params.get("election"))
         with recorded(folder, "compute"):
             payable = Workers(pd.read_parquet(folder / payment.WORKERS_FILE))
-            totals = payment.compute(folder, get_election(params.get("election")), payable)
+            totals = payment.compute(folder, election, payable)
+            # The report HR opens while deciding (rewritten at the end of the run).
+            payment_report.write(
+                folder,
+                run_id=run_id,
+                election=election,
+                decision=None,
+                dry_run=bool(params.get("dry_run")),
+                awaiting_approval=not params.get("dry_run"),
+            )
         return {**totals, "folder": str(folder)}
 
     approval = RecordedApproval(

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import threading
 import time
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from include.processes.election_staff import service_demo
@@ -44,8 +46,10 @@ def dag(airflow_db):
 class HumanResources:
     """Answers the run's approval through the core REST API as user ``rh.paie``."""
 
-    def __init__(self, choice: str) -> None:
+    def __init__(self, choice: str, runs: Path | None = None) -> None:
         self.choice = choice
+        self.runs = runs or Path(os.environ["RPA_DATA_DIR"]) / "runs" / DAG_ID
+        self.seen: tuple[str, str, str] | None = None
         self.answered: list[int] = []
         self.thread = threading.Thread(target=self._answer, daemon=True)
 
@@ -73,6 +77,12 @@ class HumanResources:
             ).json()
             for detail in pending.get("hitl_details", []):
                 ti = detail["task_instance"]
+                # What HR reads before deciding: the report, already written, and the totals.
+                self.seen = (
+                    detail["subject"],
+                    detail["body"],
+                    (self.runs / ti["dag_run_id"] / "report.html").read_text(encoding="utf-8"),
+                )
                 path = f"/api/v2/dags/{DAG_ID}/dagRuns/{ti['dag_run_id']}/taskInstances/approval/-1/hitlDetails"
                 answer = client.patch(path, headers=headers, json={"chosen_options": [self.choice]})
                 self.answered.append(answer.status_code)
@@ -146,6 +156,12 @@ def test_approved_payment_is_entered_once_and_reconciles_to_the_cent(dag, data_d
     assert str(run.state) == "success"
     folder = data_dir / "runs" / DAG_ID / run.run_id
     summary = json.loads((folder / "summary.json").read_text())
+    subject, body, report = hr.seen
+    assert f"{summary['total']} € à approuver" in subject and f"**{summary['workers']} vacataires**" in body
+    assert "Indemnités par vacataire" in report and "en_attente" not in report
+    workers = pd.read_parquet(folder / "workers.parquet")
+    for nir, worker in workers.iterrows():
+        assert nir not in report and worker["iban"] not in report and worker["matricule"] in report
     assert summary["statut"] == "succes", summary["erreurs"]
     assert (summary["received"], summary["quarantined"]) == (manifest["received"], manifest["quarantined"])
     assert summary["decision"]["decision"] == "approuve" and summary["decision"]["par"] == "rh.paie"

@@ -36,8 +36,16 @@ def decision_of(approval: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def write(
-    run_dir: Path, *, run_id: str, election: Election, decision: dict[str, Any] | None, dry_run: bool, ledger=None
+    run_dir: Path,
+    *,
+    run_id: str,
+    election: Election,
+    decision: dict[str, Any] | None,
+    dry_run: bool,
+    ledger=None,
+    awaiting_approval: bool = False,
 ) -> dict[str, Any]:
+    """Write summary.json and report.html; ``awaiting_approval``: the report HR reads to decide."""
     import datetime as dt
 
     from include.processes.election_staff.payment_entry import accounting
@@ -83,7 +91,7 @@ def write(
         "run_id": run_id,
         "election": election.id,
         "dry_run": dry_run,
-        "statut": "echec" if errors else "succes",
+        "statut": "echec" if errors else ("en_attente_approbation" if awaiting_approval else "succes"),
         "erreurs": errors,
         "received": int(validation.get("received", intake_info.get("received", 0))),
         "quarantined": int(validation.get("quarantined", 0)),
@@ -114,6 +122,8 @@ def write(
             if approved_and_done
             else "Rien de nouveau à saisir ni à payer : indemnités déjà saisies"
             if choice and not sent
+            else "Calcul terminé : en attente de l'approbation du service RH"
+            if awaiting_approval
             else "Calcul terminé" + (" (essai à blanc)" if dry_run else "")
         ),
         errors=errors,
@@ -131,6 +141,38 @@ def write(
         report.details.append(("Décision RH", f"{choice['decision']} par {choice['par']} le {choice['le']}"))
     if reconciliation:
         report.details.append(("Totaux (approuvé / portail / virement)", " / ".join(reconciliation["totaux"].values())))
+    columns = [
+        "matricule",
+        "initiales",
+        "jours",
+        "heures",
+        "plis",
+        "chef_de_table",
+        "montant_calcule",
+        "montant",
+        "plafonne",
+        "sous_smic",
+    ]
+    rows, count = csv_rows(run_dir / ALLOWANCES_CSV, columns, SHOWN)
+    report.tables.append(
+        Table(
+            "Indemnités par vacataire",
+            [
+                "Matricule",
+                "Initiales",
+                "Jours",
+                "Heures",
+                "Plis",
+                "Chef de table",
+                "Calculé (€)",
+                "Payé (€)",
+                "Plafonné",
+                "Sous le SMIC",
+            ],
+            [[*r[:5], _yes(r[5]), *r[6:8], _yes(r[8]), _yes(r[9])] for r in rows],
+            f"{SHOWN} premiers sur {count} : la liste complète est dans {ALLOWANCES_CSV}." if count > SHOWN else None,
+        )
+    )
     rows, _ = csv_rows(run_dir / QUARANTINE_FILE, ["fichier", "ligne", "initiales", "motifs"], SHOWN)
     report.tables.append(Table("Lignes en quarantaine", ["Fichier", "Ligne", "Initiales", "Motifs"], rows))
     rows, _ = csv_rows(run_dir / RECONCILE_FILE, ["matricule", "initiales", "ecarts"], SHOWN)
@@ -145,3 +187,7 @@ def write(
             report.links.append((label, name))
     render(report, run_dir / "report.html")
     return summary
+
+
+def _yes(value: object) -> str:
+    return "oui" if str(value) == "True" else "non"
