@@ -42,7 +42,7 @@ import pendulum
 from airflow.sdk import MultipleCronTriggerTimetable, Param, dag, get_current_context, task, teardown
 
 from include.processes.election_staff.config import get_election, load_elections, period_months
-from include.rpa.alerts import alerting_default_args
+from include.rpa.alerts import rpa_default_args
 
 PARIS = ZoneInfo("Europe/Paris")
 ACTIVE_ID, ELECTIONS = load_elections()
@@ -84,14 +84,7 @@ def _run_context() -> tuple[Path, dict, dt.date]:
     catchup=False,
     max_active_runs=1,
     tags=["elections", "rh", "vacataires"],
-    default_args={
-        **alerting_default_args(),  # every task's final failure goes into the run's one alert
-        "owner": "equipe-data",
-        "retries": 2,
-        "retry_delay": dt.timedelta(seconds=30),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": dt.timedelta(minutes=10),
-    },
+    default_args=rpa_default_args(),  # owner, retries with backoff, the run's alert
     params={
         "input_path": Param(
             None,

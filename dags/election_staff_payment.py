@@ -29,7 +29,7 @@ import pendulum
 from airflow.sdk import Param, dag, get_current_context, task, teardown
 
 from include.processes.election_staff.config import get_election, load_elections
-from include.rpa.alerts import alerting_default_args
+from include.rpa.alerts import rpa_default_args
 from include.rpa.approval import RecordedApproval
 
 ACTIVE_ID, ELECTIONS = load_elections()
@@ -66,14 +66,7 @@ def _context() -> tuple[Path, dict, str]:
     catchup=False,
     max_active_runs=1,
     tags=["elections", "paie", "vacataires"],
-    default_args={
-        **alerting_default_args(),
-        "owner": "equipe-data",
-        "retries": 2,
-        "retry_delay": dt.timedelta(seconds=30),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": dt.timedelta(minutes=10),
-    },
+    default_args=rpa_default_args(),  # owner, retries with backoff, the run's alert
     params={
         "input_path": Param(None, type=["null", "string"], title="Relevés de service (fichier ou dossier)"),
         "dry_run": Param(False, type="boolean", title="Essai à blanc (calcul seulement, ni saisie ni virement)"),

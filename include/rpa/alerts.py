@@ -212,6 +212,20 @@ def _smtp_notifier(text_content: str, **kwargs: Any) -> Any:
 # --------------------------------------------------------------------------- wiring into DAGs
 
 
+def rpa_default_args() -> dict[str, Any]:
+    """default_args of every DAG of the project: owner, retries with backoff, alerting."""
+    import datetime as dt
+
+    return {
+        **alerting_default_args(),
+        "owner": "equipe-data",
+        "retries": 2,
+        "retry_delay": dt.timedelta(seconds=30),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": dt.timedelta(minutes=10),
+    }
+
+
 def alerting_default_args() -> dict[str, Any]:
     """default_args for every DAG: each task's final failure is recorded for the run's alert."""
     return {"on_failure_callback": [record_task_failure]}

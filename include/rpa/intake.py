@@ -291,3 +291,29 @@ def _canonical_frame(
         raise IntakeError([f"{file.name} : aucune ligne de données sous l'en-tête"])
     report.rows = len(out)
     return out, report
+
+
+def intake_to_run(input_path: Path, run_dir: Path, spec: ColumnSpec, table_file: str = "intake.parquet") -> dict:
+    """The intake step of a process: read every file under ``input_path`` into ``run_dir/table_file``
+    (all text) and ``intake.json`` (files read, or the problems found); small counts for XCom."""
+    import time
+
+    from include.rpa.paths import write_json
+
+    started = time.perf_counter()
+    try:
+        table, reports = read_inputs(input_path, spec)
+    except IntakeError as exc:
+        write_json(run_dir / "intake.json", {"entree": str(input_path), "erreurs": exc.problems})
+        raise
+    table.to_parquet(run_dir / table_file, index=False)
+    write_json(
+        run_dir / "intake.json",
+        {
+            "entree": str(input_path),
+            "received": len(table),
+            "fichiers": [r.as_dict() for r in reports],
+            "secondes": round(time.perf_counter() - started, 3),
+        },
+    )
+    return {"received": len(table), "files": len(reports)}

@@ -21,32 +21,9 @@ from include.processes.election_staff.entry import LEDGER_PROCESS
 from include.processes.election_staff.hr_portal import portal_date
 from include.rpa.ledger import Ledger
 from include.rpa.sepa import Account, Transfer, read_transfers, transfer_file
+from sandbox.hr_portal.fields import EXPORT_COLUMNS
 
 ELECTION = get_election()
-EXPORT_COLUMNS = [
-    "nir",
-    "matricule",
-    "nom",
-    "nom_usage",
-    "prenom",
-    "sexe",
-    "date_naissance",
-    "lieu_naissance",
-    "adresse",
-    "code_postal",
-    "commune",
-    "email",
-    "telephone",
-    "iban",
-    "bic",
-    "statut",
-    "site",
-    "fonction",
-    "date_debut",
-    "date_fin",
-    "cree_le",
-    "cree_par",
-]
 
 
 def hr_export(rows: list[dict[str, str]]) -> str:

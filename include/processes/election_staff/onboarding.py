@@ -13,7 +13,7 @@ from typing import Any
 
 from include.processes.election_staff.columns import COLUMNS, SPEC
 from include.processes.election_staff.config import Election
-from include.rpa.errors import DatasetCheckError, IntakeError
+from include.rpa.errors import DatasetCheckError
 from include.rpa.intake import FILE_COLUMN, LINE_COLUMN
 from include.rpa.paths import read_json, write_json
 
@@ -25,24 +25,10 @@ QUARANTINE_FILE = "quarantine.csv"
 
 
 def intake(input_path: Path, run_dir: Path) -> dict[str, Any]:
-    """Read every file under ``input_path`` into ``intake.csv`` (all text)."""
-    from include.rpa.intake import read_inputs
+    """Read every file under ``input_path`` into ``intake.parquet`` (all text)."""
+    from include.rpa.intake import intake_to_run
 
-    started = time.perf_counter()
-    try:
-        table, reports = read_inputs(input_path, SPEC)
-    except IntakeError as exc:
-        write_json(run_dir / "intake.json", {"entree": str(input_path), "erreurs": exc.problems})
-        raise
-    table.to_parquet(run_dir / INTAKE_FILE, index=False)
-    summary = {
-        "entree": str(input_path),
-        "received": len(table),
-        "fichiers": [r.as_dict() for r in reports],
-        "secondes": round(time.perf_counter() - started, 3),
-    }
-    write_json(run_dir / "intake.json", summary)
-    return {"received": len(table), "files": len(reports)}
+    return intake_to_run(input_path, run_dir, SPEC, INTAKE_FILE)
 
 
 def validate(run_dir: Path, election: Election) -> dict[str, Any]:

@@ -15,14 +15,13 @@ Files in the run folder; XCom carries counts and totals as text (Decimal, never 
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from include.processes.election_staff.config import Election
 from include.processes.election_staff.entry import LEDGER_PROCESS
-from include.rpa.errors import IntakeError, RpaError
+from include.rpa.errors import RpaError
 from include.rpa.intake import FILE_COLUMN, LINE_COLUMN
 from include.rpa.paths import write_json
 
@@ -35,25 +34,9 @@ TABLE_LEAD = "chef de table"
 
 def intake(input_path: Path, run_dir: Path) -> dict[str, Any]:
     from include.processes.election_staff.service_rules import SPEC
-    from include.rpa.intake import read_inputs
+    from include.rpa.intake import intake_to_run
 
-    started = time.perf_counter()
-    try:
-        table, reports = read_inputs(input_path, SPEC)
-    except IntakeError as exc:
-        write_json(run_dir / "intake.json", {"entree": str(input_path), "erreurs": exc.problems})
-        raise
-    table.to_parquet(run_dir / INTAKE_FILE, index=False)
-    write_json(
-        run_dir / "intake.json",
-        {
-            "entree": str(input_path),
-            "received": len(table),
-            "fichiers": [r.as_dict() for r in reports],
-            "secondes": round(time.perf_counter() - started, 3),
-        },
-    )
-    return {"received": len(table), "files": len(reports)}
+    return intake_to_run(input_path, run_dir, SPEC, INTAKE_FILE)
 
 
 def workers(election: Election, export_text: str, ledger) -> Any:
