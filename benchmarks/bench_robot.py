@@ -65,7 +65,9 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 USER, PASSWORD = "robot.rh", "demo-rh-2027"
+PAYROLL_USER, PAYROLL_PASSWORD = "robot.paie", "demo-paie-2027"
 DAG_ID = "election_staff_onboarding"
+PAYMENT_DAG_ID = "election_staff_payment"
 LEDGER_PROCESS = "bench_robot"
 LEDGER_SCOPE = "bench"
 MARKER_ENV = "RPA_BENCH_ROBOT_RUN"  # every process started here inherits it: how leftovers are found
@@ -73,7 +75,7 @@ SAMPLE_SECONDS = 0.2
 DAG_SAMPLE_SECONDS = 1.0
 TARGET_MINUTES = 15.0
 STOP_GRACE_SECONDS = 30
-SEEDS = {"robot_1": 9101, "robot_2": 9102, "naive": 9103, "floor": 9104, "dag": 9105}
+SEEDS = {"robot_1": 9101, "robot_2": 9102, "naive": 9103, "floor": 9104, "dag": 9105, "payment": 9106}
 FAULTS = ("FAIL_RATE", "LATENCY_MS", "SESSION_TTL", "SESSION_MAX_REQUESTS", "LOST_CONFIRMATION_RATE")
 MB = 1024 * 1024
 
@@ -230,25 +232,33 @@ def sweep(marker: str) -> dict[str, Any]:
 
 
 class Portal:
-    """The sandbox HR portal as a separate process: its own port, a fresh SQLite database, faults off."""
+    """A sandbox portal as a separate process: its own port, a fresh SQLite database, faults off.
 
-    def __init__(self, folder: Path) -> None:
+    ``app``: ``hr_portal`` (default) or ``payroll_portal``, which reads its workers from ``hr_db``.
+    """
+
+    def __init__(self, folder: Path, app: str = "hr_portal", hr_db: Path | None = None) -> None:
+        self.app = app
+        folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.db = folder / "hr_portal.sqlite"
+        self.db = folder / f"{app}.sqlite"
+        prefix = f"RPA_{app.upper()}"
         env = dict(os.environ)
         env.update(
             {
                 "RPA_SANDBOX_HOST": "127.0.0.1",
-                "RPA_HR_PORTAL_PORT": str(self.port),
-                "RPA_HR_PORTAL_DB_URL": f"sqlite:///{self.db}",
-                **{f"RPA_HR_PORTAL_{name}": "0" for name in FAULTS},
+                f"{prefix}_PORT": str(self.port),
+                f"{prefix}_DB_URL": f"sqlite:///{self.db}",
+                **{f"{prefix}_{name}": "0" for name in FAULTS},
             }
         )
-        self.log_path = folder / "portal.log"
+        if hr_db is not None:
+            env["RPA_HR_PORTAL_DB_URL"] = f"sqlite:///{hr_db}"
+        self.log_path = folder / f"{app}.log"
         with self.log_path.open("wb") as log_file:
             self.process = subprocess.Popen(
-                [str(REPO / "bin" / "python"), "-m", "sandbox", "--only", "hr_portal", "--no-access-log"],
+                [str(REPO / "bin" / "python"), "-m", "sandbox", "--only", app, "--no-access-log"],
                 env=env,
                 cwd=REPO,
                 stdout=log_file,
@@ -810,7 +820,7 @@ def bench_floor(rows: list[dict], portal: Portal) -> dict[str, Any]:
 class Airflow:
     """``airflow standalone`` in an isolated AIRFLOW_HOME and RPA_DATA_DIR, with the project's defaults."""
 
-    def __init__(self, folder: Path, portal: Portal) -> None:
+    def __init__(self, folder: Path, portal: Portal, payroll: Portal | None = None) -> None:
         self.folder = folder
         self.home = folder / "airflow"
         self.data = folder / "data"
@@ -847,6 +857,17 @@ class Airflow:
                 "AIRFLOW_CONN_RPA_LEDGER": json.dumps({"conn_type": "sqlite", "host": str(self.ledger_path)}),
             }
         )
+        if payroll is not None:
+            env["AIRFLOW_CONN_PAYROLL_PORTAL"] = json.dumps(
+                {
+                    "conn_type": "http",
+                    "host": "127.0.0.1",
+                    "port": payroll.port,
+                    "schema": "http",
+                    "login": PAYROLL_USER,
+                    "password": PAYROLL_PASSWORD,
+                }
+            )
         self.env = env
         self.log_path = folder / "standalone.log"
         self.process: subprocess.Popen | None = None
@@ -920,9 +941,17 @@ def parse_time(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
-def bench_dag(folder: Path, portal: Portal, input_file: Path, workers: int, timeout_min: float) -> dict[str, Any]:
-    """Step 6: trigger the DAG on the department file under the real scheduler; wall time and summary."""
-    airflow = Airflow(folder, portal)
+def bench_dag(
+    folder: Path, portal: Portal, input_file: Path, workers: int, timeout_min: float, payment: bool = True
+) -> dict[str, Any]:
+    """Step 6: trigger the onboarding DAG on the department file under the real scheduler; wall time and summary.
+
+    Then, unless ``payment`` is false, step 7: the payment DAG for the same workers on generated service
+    records (a payroll portal in its own process reads the HR portal's database), approved through the
+    REST API as soon as the approval is asked: wall time without the human's wait, seconds per worker.
+    """
+    payroll = Portal(folder.parent / "payroll", app="payroll_portal", hr_db=portal.db) if payment else None
+    airflow = Airflow(folder, portal, payroll)
     out: dict[str, Any] = {"workers": workers, "input_rows": workers}
     try:
         say("  airflow db migrate + Connections and Pools...")
@@ -931,60 +960,137 @@ def bench_dag(folder: Path, portal: Portal, input_file: Path, workers: int, time
         out["startup_s"] = airflow.start()
         assert airflow.process is not None
         say(f"  API server up in {out['startup_s']:.0f} s; waiting for the DAG to be parsed...")
-        airflow.wait_until(lambda: airflow.request("GET", f"/api/v2/dags/{DAG_ID}"), 300, f"DAG {DAG_ID}")
-        airflow.request("PATCH", f"/api/v2/dags/{DAG_ID}", {"is_paused": False})
-        sampler = TreeSampler([airflow.process.pid], portal, interval=DAG_SAMPLE_SECONDS)
-        sampler.start()
-        try:
-            triggered_at = dt.datetime.now(dt.UTC)
-            triggered = time.monotonic()
-            run = airflow.request(
-                "POST",
-                f"/api/v2/dags/{DAG_ID}/dagRuns",
-                {"logical_date": None, "conf": {"input_path": str(input_file), "dry_run": False}},
-            )
-            run_id = run["dag_run_id"]
-            out["run_id"] = run_id
-            say(f"  triggered {run_id}; polling...")
-            path = f"/api/v2/dags/{DAG_ID}/dagRuns/{urllib.parse.quote(run_id, safe='')}"
-            deadline = triggered + 60 * timeout_min
-            state, last_said = None, 0.0
-            while time.monotonic() < deadline:
-                with contextlib.suppress(urllib.error.URLError, OSError, ValueError):
-                    run = airflow.request("GET", path)
-                    state = run.get("state")
-                if state in ("success", "failed"):
-                    break
-                if airflow.process.poll() is not None:
-                    raise RuntimeError("airflow standalone exited during the run")
-                if time.monotonic() - last_said > 60:
-                    say(f"  {(time.monotonic() - triggered) / 60:.1f} min: run {state}, {entered_so_far(airflow)}")
-                    last_said = time.monotonic()
-                time.sleep(2)
-            seen_end = time.monotonic()
-        finally:
-            sampler.stop()
-        out["state"] = state
-        ended_at = parse_time(run.get("end_date"))
-        out["wall_min"] = (ended_at - triggered_at).total_seconds() / 60 if ended_at else (seen_end - triggered) / 60
-        out["wall_min_seen_by_poll"] = (seen_end - triggered) / 60
-        started_at = parse_time(run.get("start_date"))
-        out["queued_to_start_s"] = (started_at - triggered_at).total_seconds() if started_at else None
+        for dag_id in (DAG_ID, PAYMENT_DAG_ID) if payment else (DAG_ID,):
+            airflow.wait_until(lambda d=dag_id: airflow.request("GET", f"/api/v2/dags/{d}"), 300, f"DAG {dag_id}")
+            airflow.request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
+        out.update(run_dag(airflow, portal, DAG_ID, input_file, timeout_min))
         out["target_min"] = TARGET_MINUTES
-        out["target_met"] = state == "success" and out["wall_min"] < TARGET_MINUTES
-        out["tasks"] = task_figures(airflow, path)
-        out["memory"] = sampler.peak_mb()
-        out["cpu"] = sampler.cpu(triggered, seen_end)
-        summary_path = airflow.data / "runs" / DAG_ID / run_id / "summary.json"
-        summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+        out["target_met"] = out["state"] == "success" and out["wall_min"] < TARGET_MINUTES
+        summary = out.pop("summary_json")
         keys = ("received", "quarantined", "valid", "entered", "verified", "failed", "mismatched", "rejected")
         out["summary"] = {k: summary.get(k) for k in (*keys, "skipped_already_done", "statut")}
         out["summary"]["secondes_par_vacataire"] = summary.get("secondes_par_vacataire")
-        if state not in ("success", "failed"):
-            out["error"] = f"the run did not finish within {timeout_min:g} min (state {state})"
+        if payroll is not None and out["state"] == "success":
+            say("Step payment (same Airflow, same workers)...")
+            out["payment"] = bench_payment(airflow, payroll, input_file, timeout_min)
     finally:
         say("  stopping airflow standalone...")
         airflow.stop()
+        if payroll is not None:
+            payroll.stop()
+    return out
+
+
+def run_dag(
+    airflow: Airflow, portal: Portal, dag_id: str, input_file: Path, timeout_min: float, approve: bool = False
+) -> dict[str, Any]:
+    """Trigger ``dag_id`` on ``input_file``, answer its approval if asked (``approve``), wait for its end.
+
+    Figures: state, wall minutes from trigger to the run's end, the minutes the approval waited (the
+    benchmark answers at once, so this is the polling delay), the tasks' durations, memory and CPU of the
+    Airflow tree, and the run's summary.json (``summary_json``).
+    """
+    assert airflow.process is not None
+    out: dict[str, Any] = {}
+    sampler = TreeSampler([airflow.process.pid], portal, interval=DAG_SAMPLE_SECONDS)
+    sampler.start()
+    approval_asked = approval_answered = None
+    try:
+        triggered_at = dt.datetime.now(dt.UTC)
+        triggered = time.monotonic()
+        run = airflow.request(
+            "POST",
+            f"/api/v2/dags/{dag_id}/dagRuns",
+            {"logical_date": None, "conf": {"input_path": str(input_file), "dry_run": False}},
+        )
+        run_id = run["dag_run_id"]
+        out["run_id"] = run_id
+        say(f"  triggered {dag_id} {run_id}; polling...")
+        path = f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}"
+        deadline = triggered + 60 * timeout_min
+        state, last_said = None, 0.0
+        while time.monotonic() < deadline:
+            with contextlib.suppress(urllib.error.URLError, OSError, ValueError):
+                run = airflow.request("GET", path)
+                state = run.get("state")
+            if state in ("success", "failed"):
+                break
+            if approve and approval_answered is None and answer_approval(airflow, dag_id, run_id):
+                approval_answered = time.monotonic()
+                approval_asked = approval_asked or approval_answered
+                say(f"  approval answered after {(approval_answered - triggered) / 60:.1f} min")
+            if airflow.process.poll() is not None:
+                raise RuntimeError("airflow standalone exited during the run")
+            if time.monotonic() - last_said > 60:
+                say(f"  {(time.monotonic() - triggered) / 60:.1f} min: run {state}, {entered_so_far(airflow)}")
+                last_said = time.monotonic()
+            time.sleep(2)
+        seen_end = time.monotonic()
+    finally:
+        sampler.stop()
+    out["state"] = state
+    ended_at = parse_time(run.get("end_date"))
+    out["wall_min"] = (ended_at - triggered_at).total_seconds() / 60 if ended_at else (seen_end - triggered) / 60
+    out["wall_min_seen_by_poll"] = (seen_end - triggered) / 60
+    if approval_answered is not None:
+        out["until_approval_min"] = (approval_answered - triggered) / 60
+        out["after_approval_min"] = (seen_end - approval_answered) / 60
+    started_at = parse_time(run.get("start_date"))
+    out["queued_to_start_s"] = (started_at - triggered_at).total_seconds() if started_at else None
+    out["tasks"] = task_figures(airflow, path)
+    out["memory"] = sampler.peak_mb()
+    out["cpu"] = sampler.cpu(triggered, seen_end)
+    summary_path = airflow.data / "runs" / dag_id / run_id / "summary.json"
+    out["summary_json"] = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    if state not in ("success", "failed"):
+        out["error"] = f"the run did not finish within {timeout_min:g} min (state {state})"
+    return out
+
+
+def answer_approval(airflow: Airflow, dag_id: str, run_id: str) -> bool:
+    """Approve the run's pending human-in-the-loop request, if there is one (what HR does in the UI)."""
+    with contextlib.suppress(urllib.error.URLError, OSError, ValueError, KeyError):
+        query = urllib.parse.urlencode({"dag_id": dag_id, "response_received": "false"})
+        pending = airflow.request("GET", f"/api/v2/dags/~/dagRuns/~/hitlDetails?{query}")
+        for detail in pending.get("hitl_details", []):
+            ti = detail["task_instance"]
+            if ti["dag_run_id"] != run_id:
+                continue
+            run = urllib.parse.quote(run_id, safe="")
+            airflow.request(
+                "PATCH",
+                f"/api/v2/dags/{dag_id}/dagRuns/{run}/taskInstances/{ti['task_id']}/{ti.get('map_index', -1)}"
+                "/hitlDetails",
+                {"chosen_options": ["Approve"]},
+            )
+            return True
+    return False
+
+
+def bench_payment(airflow: Airflow, payroll: Portal, department_file: Path, timeout_min: float) -> dict[str, Any]:
+    """Step 7: the payment DAG for the onboarded workers; wall time, seconds per worker, totals."""
+    from include.processes.election_staff import service_demo
+    from include.processes.election_staff.config import get_election
+
+    election = get_election()
+    workers = valid_rows_of(department_file.parent)
+    rows, manifest = service_demo.generate(workers, election, defect_share=0.0, seed=SEEDS["payment"])
+    records = service_demo.write(rows, department_file.parent.parent / "releves" / "releves_service.csv")
+    out = run_dag(airflow, payroll, PAYMENT_DAG_ID, records, timeout_min, approve=True)
+    summary = out.pop("summary_json")
+    out["workers"] = len(workers)
+    out["service_rows"] = manifest["received"]
+    keys = ("received", "quarantined", "valid", "workers", "entered", "verified", "failed", "mismatched", "rejected")
+    out["summary"] = {k: summary.get(k) for k in (*keys, "skipped_already_done", "statut", "total")}
+    for key in ("transfer_total", "capped", "below_smic", "transfer_file"):
+        if key in summary:
+            out["summary"][key] = summary[key]
+    enter = out.get("tasks", {}).get("enter", {})
+    entered = summary.get("entered") or 0
+    if enter.get("span_s") and entered:
+        out["entry_s_per_worker"] = enter["span_s"] / entered
+    if out.get("after_approval_min") and entered:
+        out["after_approval_s_per_worker"] = out["after_approval_min"] * 60 / entered
     return out
 
 
@@ -1212,6 +1318,7 @@ def report(results: dict[str, Any]) -> str:
         )
         if dag.get("error"):
             add(f"  error: {dag['error']}")
+        add_payment(add, dag.get("payment"), cfg)
     add("")
     cleanup = results.get("cleanup", {})
     add(
@@ -1224,6 +1331,45 @@ def report(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def add_payment(add: Callable[[str], None], pay: dict[str, Any] | None, cfg: Mapping[str, Any]) -> None:
+    add("")
+    if cfg.get("skip_payment"):
+        add("7. Payment DAG: skipped (--skip-payment)")
+        return
+    if not pay or "state" not in pay:
+        add(f"7. Payment DAG: {pay.get('error') if pay else 'not run (the onboarding run did not succeed)'}")
+        return
+    add("7. Payment DAG end to end (same Airflow; approval answered through the REST API as soon as asked)")
+    s = pay["summary"]
+    add(
+        f"  {pay['workers']} workers, {pay['service_rows']} service records: run {pay['state']}, "
+        f"{pay['wall_min']:.1f} min from trigger to run end; {fmt(pay.get('until_approval_min'), '.1f')} min until "
+        f"the approval was asked and answered, {fmt(pay.get('after_approval_min'), '.1f')} min after it"
+    )
+    add(
+        f"  seconds per worker: entry span {fmt(pay.get('entry_s_per_worker'), '.2f')} s, everything after the "
+        f"approval {fmt(pay.get('after_approval_s_per_worker'), '.2f')} s"
+    )
+    add(
+        f"  summary.json: workers {s.get('workers')}, entered {s.get('entered')}, verified {s.get('verified')}, "
+        f"failed {s.get('failed')}, mismatched {s.get('mismatched')}, total {s.get('total')} EUR, transfer "
+        f"{s.get('transfer_total')} EUR, capped {s.get('capped')}, below SMIC {s.get('below_smic')}, "
+        f"statut {s.get('statut')}"
+    )
+    tasks = pay.get("tasks", {})
+    parts = [
+        f"{name} {fmt(tasks[name]['duration_s'], '.0f')} s"
+        for name in ("intake", "validate", "compute", "plan", "transfer", "reconcile", "report")
+        if name in tasks
+    ]
+    if "enter" in tasks:
+        e = tasks["enter"]
+        parts.append(f"enter {e['batches']} batches (span {fmt(e['span_s'], '.0f')} s, max try {e['max_try']})")
+    add("  tasks: " + ", ".join(parts))
+    if pay.get("error"):
+        add(f"  error: {pay['error']}")
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -1231,7 +1377,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=1400, help="workers of the HTTP floor and the DAG (1400)")
     parser.add_argument("--sample", type=int, default=200, help="workers per robot measurement (200)")
-    parser.add_argument("--skip-dag", action="store_true", help="do not run the DAG end to end")
+    parser.add_argument("--skip-dag", action="store_true", help="do not run the DAGs end to end")
+    parser.add_argument("--skip-payment", action="store_true", help="run the onboarding DAG but not the payment DAG")
+    parser.add_argument(
+        "--dags-only", action="store_true", help="only the DAGs end to end (skip the robot measurements 1-5)"
+    )
     parser.add_argument("--dag-timeout", type=float, default=60.0, help="minutes to wait for the DAG run (60)")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary folder (logs, databases)")
     args = parser.parse_args()
@@ -1259,6 +1409,8 @@ def main() -> int:
             "sample": args.sample,
             "naive_sample": naive_sample,
             "skip_dag": args.skip_dag,
+            "skip_payment": args.skip_payment,
+            "dags_only": args.dags_only,
             "cores": psutil.cpu_count(),
             "memory_gb": round(psutil.virtual_memory().total / 1024**3, 1),
             "loadavg_start": [round(x, 2) for x in os.getloadavg()],
@@ -1273,20 +1425,25 @@ def main() -> int:
     try:
         say(f"Generating workers (temporary folder {workdir})...")
         sizes = {"robot_1": args.sample, "robot_2": args.sample, "naive": naive_sample, "floor": args.workers}
+        if args.dags_only:
+            sizes = {}
         rows, dag_file = row_sets(workdir, sizes, None if args.skip_dag else args.workers)
         say("Starting the HR portal (bin/python -m sandbox)...")
         portal = Portal(workdir)
         results["config"]["portal_port"] = portal.port
 
-        steps: list[tuple[str, Callable[[], dict[str, Any]], int]] = [
-            ("robot_1", lambda: bench_loop("robot_1", rows["robot_1"], 1, portal, workdir), args.sample),
-            ("robot_2", lambda: bench_loop("robot_2", rows["robot_2"], 2, portal, workdir), args.sample),
-            ("naive", lambda: bench_naive(rows["naive"], portal), naive_sample),
-            ("floor", lambda: bench_floor(rows["floor"], portal), args.workers),
-        ]
+        steps: list[tuple[str, Callable[[], dict[str, Any]], int]] = []
+        if not args.dags_only:
+            steps = [
+                ("robot_1", lambda: bench_loop("robot_1", rows["robot_1"], 1, portal, workdir), args.sample),
+                ("robot_2", lambda: bench_loop("robot_2", rows["robot_2"], 2, portal, workdir), args.sample),
+                ("naive", lambda: bench_naive(rows["naive"], portal), naive_sample),
+                ("floor", lambda: bench_floor(rows["floor"], portal), args.workers),
+            ]
         if dag_file is not None:
+            pay = not args.skip_payment
             steps.append(
-                ("dag", lambda: bench_dag(workdir / "dag", portal, dag_file, args.workers, args.dag_timeout), 0)
+                ("dag", lambda: bench_dag(workdir / "dag", portal, dag_file, args.workers, args.dag_timeout, pay), 0)
             )
         for name, step, created in steps:
             say(f"Step {name}...")

@@ -42,8 +42,10 @@ APPROVAL_BODY = """
 - indemnités sous le SMIC horaire (à vérifier) : {{ ti.xcom_pull(task_ids='compute')['below_smic'] }}
 - lignes en quarantaine : {{ ti.xcom_pull(task_ids='validate')['quarantined'] }}
 
-Détail par vacataire (matricule, initiales, montant) : `allowances.csv` et le rapport
-dans `{{ ti.xcom_pull(task_ids='compute')['folder'] }}`.
+Détail par vacataire (matricule, initiales, montant) :
+[le rapport de paiement]({{ ti.xcom_pull(task_ids='compute')['report_url'] }}) et
+[allowances.csv]({{ ti.xcom_pull(task_ids='compute')['allowances_url'] }})
+(dossier `{{ ti.xcom_pull(task_ids='compute')['folder'] }}`).
 
 Approuver lance la saisie dans le portail paie et le fichier de virement.
 """
@@ -112,6 +114,7 @@ def election_staff_payment() -> None:
 
         from include.processes.election_staff import payment, payment_report
         from include.processes.election_staff.service_rules import Workers
+        from include.rpa.alerts import report_url
         from include.rpa.steps import recorded
 
         folder, params, run_id = _context()
@@ -129,7 +132,12 @@ def election_staff_payment() -> None:
                 dry_run=bool(params.get("dry_run")),
                 awaiting_approval=not params.get("dry_run"),
             )
-        return {**totals, "folder": str(folder)}
+        return {
+            **totals,
+            "folder": str(folder),
+            "report_url": report_url(get_current_context()["dag_run"].dag_id, run_id),
+            "allowances_url": report_url(get_current_context()["dag_run"].dag_id, run_id, payment.ALLOWANCES_CSV),
+        }
 
     approval = RecordedApproval(
         task_id="approval",

@@ -314,7 +314,6 @@ def run_alert(
 ) -> Alert | None:
     """The alert a run deserves: failure, attention (quarantine, mismatch, failed records) or success."""
     link = ("Voir le traitement dans Airflow", run_url(dag_id, run_id))
-    report = folder / "report.html"
     counts = [
         (label, str(summary[key]))
         for key, label in (
@@ -329,7 +328,7 @@ def run_alert(
         )
         if key in summary
     ]
-    where = [("Traitement", f"{dag_id} / {run_id}"), ("Rapport", str(report))]
+    where = [("Traitement", f"{dag_id} / {run_id}"), ("Rapport", report_url(dag_id, run_id))]
     status = summary.get("statut")
     if failures or status == "echec":
         details = [
@@ -363,10 +362,8 @@ def run_alert(
     return Alert(SUCCESS, dag_id, "Traitement terminé sans anomalie.", where + counts, [], link)
 
 
-def run_url(dag_id: str, run_id: str) -> str:
-    """The run's page in the Airflow UI (``[api] base_url``)."""
-    from urllib.parse import quote
-
+def ui_base_url() -> str:
+    """Airflow's public address (``[api] base_url``), without a trailing slash."""
     base = os.environ.get("AIRFLOW__API__BASE_URL", "").rstrip("/")
     if not base:
         try:
@@ -375,7 +372,23 @@ def run_url(dag_id: str, run_id: str) -> str:
             base = (conf.get("api", "base_url", fallback="") or "").rstrip("/")
         except Exception:
             base = ""
-    return f"{base or 'http://localhost:8080'}/dags/{quote(dag_id)}/runs/{quote(run_id, safe='')}"
+    return base or "http://localhost:8080"
+
+
+def run_url(dag_id: str, run_id: str) -> str:
+    """The run's page in the Airflow UI."""
+    from urllib.parse import quote
+
+    return f"{ui_base_url()}/dags/{quote(dag_id)}/runs/{quote(run_id, safe='')}"
+
+
+def report_url(dag_id: str, run_id: str, file: str = "report.html") -> str:
+    """A file of the run's folder as served by the ``rpa_reports`` plugin (behind Airflow's login)."""
+    from urllib.parse import quote
+
+    from include.rpa.report_server import URL_PREFIX
+
+    return f"{ui_base_url()}{URL_PREFIX}/{quote(dag_id)}/{quote(run_id, safe='')}/{quote(file)}"
 
 
 def dumps(alert: Alert) -> str:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import threading
 import time
+import urllib.parse
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -65,7 +67,7 @@ class HumanResources:
         from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
         from fastapi.testclient import TestClient
 
-        client = TestClient(create_app(apps="core"))
+        client = TestClient(create_app(apps="all"))  # with the plugins: the report's link is served
         token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="rh.paie", role="admin"))
         headers = {"Authorization": f"Bearer {token}"}
         deadline = time.monotonic() + 300
@@ -77,12 +79,12 @@ class HumanResources:
             ).json()
             for detail in pending.get("hitl_details", []):
                 ti = detail["task_instance"]
-                # What HR reads before deciding: the report, already written, and the totals.
-                self.seen = (
-                    detail["subject"],
-                    detail["body"],
-                    (self.runs / ti["dag_run_id"] / "report.html").read_text(encoding="utf-8"),
-                )
+                # What HR reads before deciding: the totals, and the report behind the body's link.
+                link = re.search(r"\[le rapport de paiement\]\((\S+)\)", detail["body"])
+                assert link, detail["body"]
+                report = client.get(urllib.parse.urlsplit(link.group(1)).path, headers=headers)
+                assert report.status_code == 200, report.text
+                self.seen = (detail["subject"], detail["body"], report.text)
                 path = f"/api/v2/dags/{DAG_ID}/dagRuns/{ti['dag_run_id']}/taskInstances/approval/-1/hitlDetails"
                 answer = client.patch(path, headers=headers, json={"chosen_options": [self.choice]})
                 self.answered.append(answer.status_code)
