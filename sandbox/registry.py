@@ -1,7 +1,7 @@
 """The stand-in apps ``python -m sandbox`` serves, one entry each.
 
-To add an app (foreigners' office on 8083): give it a package like
-``sandbox/hr_portal`` and append an ``AppEntry`` to ``APPS``.
+To add an app: give it a package like ``sandbox/hr_portal`` and append an
+``AppEntry`` to ``APPS``.
 """
 
 from __future__ import annotations
@@ -76,6 +76,13 @@ def _payroll_portal() -> AppEntry:
     return _portal("payroll_portal", settings, PayrollPortalSettings, Database, create_app)
 
 
+def _foreigners_portal() -> AppEntry:
+    from sandbox.foreigners_portal import ForeignersPortalSettings, create_app, settings
+    from sandbox.foreigners_portal.db import Database
+
+    return _portal("foreigners_portal", settings, ForeignersPortalSettings, Database, create_app)
+
+
 def _alert_catcher() -> AppEntry:
     from sandbox import alert_catcher
 
@@ -91,4 +98,4 @@ def _alert_catcher() -> AppEntry:
     )
 
 
-APPS: tuple[AppEntry, ...] = (_hr_portal(), _payroll_portal(), _alert_catcher())
+APPS: tuple[AppEntry, ...] = (_hr_portal(), _payroll_portal(), _foreigners_portal(), _alert_catcher())

@@ -649,7 +649,7 @@ def test_settings_from_env(tmp_path: Path) -> None:
 
 
 def test_the_registry_serves_the_payroll_portal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    assert [entry.name for entry in APPS] == ["hr_portal", "payroll_portal", "alert_catcher"]
+    assert [entry.name for entry in APPS] == ["hr_portal", "payroll_portal", "foreigners_portal", "alert_catcher"]
     entry = APPS[1]
     assert entry.title == "Portail paie"
     assert entry.port({}) == 8082
