@@ -100,6 +100,18 @@ class OnboardingSettings:
         if self.manual_minutes_per_worker < 0:
             raise ValueError("elections.toml [onboarding]: manual_minutes_per_worker must be >= 0")
 
+    def robot_policy(self):
+        """The record loop's retry policy (:class:`include.rpa.robot.RobotPolicy`)."""
+        from include.rpa.robot import RobotPolicy
+
+        return RobotPolicy(
+            max_attempts=self.max_attempts,
+            backoff_seconds=self.backoff_seconds,
+            max_backoff_seconds=self.max_backoff_seconds,
+            abort_after_consecutive_failures=self.abort_after_consecutive_failures,
+            fresh_tab_every=self.fresh_tab_every,
+        )
+
 
 @lru_cache(maxsize=4)
 def onboarding_settings(path: Path = CONFIG_FILE) -> OnboardingSettings:

@@ -19,13 +19,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import statistics
 from pathlib import Path
 from typing import Any
 
 from include.processes.election_staff.columns import COLUMNS
 from include.processes.election_staff.config import Election, OnboardingSettings
-from include.rpa.errors import RpaError
+from include.rpa.batches import (  # noqa: F401  (re-exported: the process's steps and tests use them)
+    BATCH_DIR,
+    ENTRY_DIR,
+    EVIDENCE_DIR,
+    BatchRun,
+    EntryIncomplete,
+    batch_outcomes,
+    label_of,
+    median_seconds,
+    read_batch,
+    run_batch,
+    write_batches,
+)
 from include.rpa.intake import FILE_COLUMN, LINE_COLUMN
 from include.rpa.paths import read_json, write_json
 
@@ -37,9 +48,6 @@ LEDGER_CONN_ID = "rpa_ledger"
 PLAN_FILE = "plan.parquet"
 PLAN_SUMMARY = "plan.json"
 PLAN_CSV = "plan.csv"
-BATCH_DIR = "lots"
-ENTRY_DIR = "saisie"
-EVIDENCE_DIR = "captures"
 
 # Plan categories (French: they appear in the dry run's report and its CSV).
 TO_ENTER = "a_saisir"
@@ -55,10 +63,6 @@ CATEGORY_LABELS = {
     MISMATCH_PENDING: "déjà saisi, écart de rapprochement à examiner",
 }
 SKIPPED = (ALREADY_DONE, CHANGED, MISMATCH_PENDING)
-
-
-class EntryIncomplete(RpaError):
-    """Some workers of a batch could not be entered (the task fails, so Airflow retries it)."""
 
 
 def content_hash(record: dict[str, str]) -> str:
@@ -79,10 +83,6 @@ def load_valid(run_dir: Path):
 
 def records_of(frame) -> list[dict[str, str]]:
     return [dict(zip(COLUMNS, values, strict=True)) for values in frame[list(COLUMNS)].itertuples(index=False)]
-
-
-def label_of(file: str, line: Any) -> str:
-    return f"{Path(str(file)).stem}-ligne{line}"
 
 
 # --------------------------------------------------------------------------- plan
@@ -130,26 +130,19 @@ def plan(
     write_plan_csv(frame, table, run_dir / PLAN_CSV)
     counts = table["categorie"].value_counts().to_dict()
     positions = table.loc[table["categorie"] == TO_ENTER, "position"].tolist()
-    batches = [positions[i : i + settings.batch_size] for i in range(0, len(positions), settings.batch_size)]
-    batch_dir = run_dir / BATCH_DIR
-    batch_dir.mkdir(exist_ok=True)
-    for old in batch_dir.glob("lot-*.json"):
-        old.unlink()
-    if not dry_run:
-        for number, members in enumerate(batches):
-            write_json(batch_dir / f"lot-{number:03d}.json", {"lot": number, "positions": members})
+    batches = write_batches(run_dir, [] if dry_run else positions, settings.batch_size)
     write_json(
         run_dir / PLAN_SUMMARY,
         {
             "valid": len(frame),
             "dry_run": dry_run,
             "categories": {name: int(counts.get(name, 0)) for name in CATEGORY_LABELS},
-            "lots": 0 if dry_run else len(batches),
+            "lots": len(batches),
             "taille_lot": settings.batch_size,
         },
     )
-    log.info("Plan : %s ; %d lot(s)", {k: int(v) for k, v in counts.items()}, 0 if dry_run else len(batches))
-    return [] if dry_run else [{"lot": n, "dossiers": len(m)} for n, m in enumerate(batches)]
+    log.info("Plan : %s ; %d lot(s)", {k: int(v) for k, v in counts.items()}, len(batches))
+    return batches
 
 
 def write_plan_csv(frame, table, path: Path) -> None:
@@ -183,71 +176,20 @@ def enter_batch(
 ) -> dict[str, Any]:
     """Type one batch into the HR portal with one browser; raise :class:`EntryIncomplete` if some failed."""
     from include.processes.election_staff.hr_portal import HrPortal
-    from include.rpa.browser import open_browser, reap_orphan_browsers
     from include.rpa.ledger import Ledger
-    from include.rpa.robot import BUSY, FAILED, NOT_ATTEMPTED, Job, RecordLoop, RobotPolicy
+    from include.rpa.robot import Job
     from include.rpa.targets import web_app
 
-    killed = reap_orphan_browsers()
-    if killed:
-        log.warning("%d processus de navigateur orphelins arrêtés (tâche précédente tuée)", killed)
-    batch = read_json(run_dir / BATCH_DIR / f"lot-{lot:03d}.json")
-    if batch is None:
-        raise RpaError(f"lot {lot} introuvable dans {run_dir / BATCH_DIR} : relancer la planification")
-    frame = load_valid(run_dir).iloc[batch["positions"]]
+    positions = read_batch(run_dir, lot)
+    frame = load_valid(run_dir).iloc[positions]
     jobs = [
         Job(key=record["nir"], record=record, label=label_of(file, line))
         for record, file, line in zip(records_of(frame), frame[FILE_COLUMN], frame[LINE_COLUMN], strict=True)
     ]
     app = web_app(HR_PORTAL_CONN_ID)
-    policy = RobotPolicy(
-        max_attempts=settings.max_attempts,
-        backoff_seconds=settings.backoff_seconds,
-        max_backoff_seconds=settings.max_backoff_seconds,
-        abort_after_consecutive_failures=settings.abort_after_consecutive_failures,
-        fresh_tab_every=settings.fresh_tab_every,
-    )
-    ledger = ledger or Ledger.from_airflow(LEDGER_CONN_ID)
-    log.info("Lot %d : %d vacataires à saisir sur %s", lot, len(jobs), app.base_url)
-    with open_browser(label=f"{LEDGER_PROCESS}-lot{lot}") as driver:
-        loop = RecordLoop(
-            driver,
-            HrPortal(app.base_url, app.user, app.password),
-            ledger,
-            process=LEDGER_PROCESS,
-            scope=election.id,
-            worker=worker,
-            run_id=run_id,
-            policy=policy,
-            evidence_dir=run_dir / EVIDENCE_DIR,
-        )
-        result = loop.run(jobs)
-    outcomes = [
-        {"position": position, **outcome.as_dict()}
-        for position, outcome in zip(batch["positions"], result.outcomes, strict=True)
-    ]
-    counts: dict[str, int] = {}
-    for outcome in result.outcomes:
-        counts[outcome.result] = counts.get(outcome.result, 0) + 1
-    summary = {
-        "lot": lot,
-        "dossiers": len(jobs),
-        "resultats": counts,
-        "interrompu": result.aborted,
-        "connexions": result.logins,
-        "nouvelles_tentatives": result.retries,
-        "secondes": round(result.seconds, 3),
-        "dossiers_detail": outcomes,
-    }
-    write_json(run_dir / ENTRY_DIR / f"lot-{lot:03d}.json", summary)
-    unfinished = sum(counts.get(name, 0) for name in (FAILED, BUSY, NOT_ATTEMPTED))
-    if unfinished:
-        raise EntryIncomplete(
-            f"Lot {lot} : {unfinished} vacataire(s) sur {len(jobs)} non saisi(s)"
-            + (f" ; {result.aborted}" if result.aborted else "")
-            + " (nouvel essai automatique : les dossiers déjà saisis ne seront pas ressaisis)"
-        )
-    return {"lot": lot, **counts}
+    batch = BatchRun(run_dir, LEDGER_PROCESS, election.id, run_id, worker, settings.robot_policy(), noun="vacataire(s)")
+    target = HrPortal(app.base_url, app.user, app.password)
+    return run_batch(batch, lot, positions, jobs, target, ledger or Ledger.from_airflow(LEDGER_CONN_ID))
 
 
 # --------------------------------------------------------------------------- accounting
@@ -291,15 +233,3 @@ def accounting(run_dir: Path, election: Election, ledger=None) -> dict[str, Any]
             result["rejected_now"] += 1
     result["failed"] = int(plan_info["valid"]) - sum(result[k] for k in ("entered", "skipped_already_done", "rejected"))
     return {**result, "planned": True, "seconds": seconds}
-
-
-def batch_outcomes(run_dir: Path) -> list[dict[str, Any]]:
-    """The per-worker outcomes of every batch's last attempt."""
-    outcomes: list[dict[str, Any]] = []
-    for path in sorted((run_dir / ENTRY_DIR).glob("lot-*.json")):
-        outcomes.extend((read_json(path) or {}).get("dossiers_detail", []))
-    return outcomes
-
-
-def median_seconds(seconds: list[float]) -> float | None:
-    return round(statistics.median(seconds), 2) if seconds else None

@@ -19,15 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from include.processes.election_staff.config import Election
-from include.processes.election_staff.entry import EVIDENCE_DIR, LEDGER_CONN_ID
+from include.processes.election_staff.entry import LEDGER_CONN_ID
 from include.processes.election_staff.payment import ALLOWANCES_FILE, PAYMENT_PROCESS, WORKERS_FILE
+from include.rpa.batches import BatchRun, read_batch, run_batch, write_batches
 from include.rpa.errors import RpaError
 from include.rpa.paths import read_json, write_json
 
 log = logging.getLogger(__name__)
 
 PAYROLL_CONN_ID = "payroll_portal"
-BATCH_DIR, ENTRY_DIR = "lots", "saisie"
 TRANSFER_FILE, TRANSFER_SUMMARY = "virement_sepa.xml", "virement.json"
 PLAN_FILE = "plan.json"
 RECONCILE_SUMMARY, RECONCILE_FILE = "reconciliation.json", "reconciliation.csv"
@@ -64,14 +64,12 @@ def plan(run_dir: Path, election: Election, *, run_id: str, ledger=None) -> list
     }
     categories = {kind: sorted(nirs.index(nir) for nir in keys) for kind, keys in kinds.items()}
     positions = categories["to_enter"]
-    batches = [positions[i : i + BATCH_SIZE] for i in range(0, len(positions), BATCH_SIZE)]
-    for number, members in enumerate(batches):
-        write_json(run_dir / BATCH_DIR / f"lot-{number:03d}.json", {"lot": number, "positions": members})
+    batches = write_batches(run_dir, positions, BATCH_SIZE)
     write_json(
         run_dir / PLAN_FILE,
         {"allocations": len(table), **found.counts(), "lots": len(batches), "positions": categories},
     )
-    return [{"lot": n, "dossiers": len(m)} for n, m in enumerate(batches)]
+    return batches
 
 
 def accounting(run_dir: Path, election: Election, ledger) -> dict[str, int]:
@@ -96,16 +94,12 @@ def accounting(run_dir: Path, election: Election, ledger) -> dict[str, int]:
 
 def enter_batch(run_dir: Path, election: Election, *, lot: int, run_id: str, worker: str, ledger=None) -> dict:
     from include.processes.election_staff.payroll_portal import PayrollPortal
-    from include.rpa.browser import open_browser, reap_orphan_browsers
     from include.rpa.ledger import Ledger
-    from include.rpa.robot import BUSY, FAILED, NOT_ATTEMPTED, Job, RecordLoop
+    from include.rpa.robot import Job, RobotPolicy
     from include.rpa.targets import web_app
 
-    reap_orphan_browsers()
-    batch = read_json(run_dir / BATCH_DIR / f"lot-{lot:03d}.json")
-    if batch is None:
-        raise RpaError(f"lot {lot} introuvable : relancer la planification")
-    table = _allowances(run_dir).iloc[batch["positions"]]
+    positions = read_batch(run_dir, lot)
+    table = _allowances(run_dir).iloc[positions]
     jobs = [
         Job(
             key=row.nir,
@@ -129,29 +123,8 @@ def enter_batch(run_dir: Path, election: Election, *, lot: int, run_id: str, wor
         scrutin=election.id,
         matricules=dict(zip(table.nir, table.matricule, strict=True)),
     )
-    ledger = ledger or Ledger.from_airflow(LEDGER_CONN_ID)
-    with open_browser(label=f"{PAYMENT_PROCESS}-lot{lot}") as driver:
-        result = RecordLoop(
-            driver,
-            portal,
-            ledger,
-            process=PAYMENT_PROCESS,
-            scope=election.id,
-            worker=worker,
-            run_id=run_id,
-            evidence_dir=run_dir / EVIDENCE_DIR,
-        ).run(jobs)
-    counts: dict[str, int] = {}
-    for outcome in result.outcomes:
-        counts[outcome.result] = counts.get(outcome.result, 0) + 1
-    write_json(
-        run_dir / ENTRY_DIR / f"lot-{lot:03d}.json",
-        {"lot": lot, "resultats": counts, "dossiers_detail": [o.as_dict() for o in result.outcomes]},
-    )
-    unfinished = sum(counts.get(name, 0) for name in (FAILED, BUSY, NOT_ATTEMPTED))
-    if unfinished:
-        raise RpaError(f"Lot {lot} : {unfinished} indemnité(s) non saisie(s) (nouvel essai automatique)")
-    return {"lot": lot, **counts}
+    batch = BatchRun(run_dir, PAYMENT_PROCESS, election.id, run_id, worker, RobotPolicy(), noun="indemnité(s)")
+    return run_batch(batch, lot, positions, jobs, portal, ledger or Ledger.from_airflow(LEDGER_CONN_ID))
 
 
 def transfer(run_dir: Path, election: Election, *, ledger=None) -> dict[str, Any]:
