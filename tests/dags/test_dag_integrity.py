@@ -13,7 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 DAG_FILES = sorted((REPO / "dags").glob("*.py"))
-EXPECTED_DAG_IDS = {"election_staff_onboarding", "election_staff_payment"}
+EXPECTED_DAG_IDS = {"election_staff_onboarding", "election_staff_payment", "brexit_residence_permits"}
 
 
 @pytest.fixture(scope="module")
