@@ -152,10 +152,13 @@ def brexit_residence_permits() -> None:
     @task
     def to_arbitrate(counts: dict) -> list[int]:
         """The files the rules left to a person (none in a dry run)."""
-        from include.processes.brexit import arbitration
+        from include.processes.brexit import arbitration, entry
+        from include.rpa.ledger import Ledger
 
         folder, params, _ = _run_context()
-        return [] if params.get("dry_run") else arbitration.positions(folder)
+        if params.get("dry_run"):
+            return []
+        return arbitration.positions(folder, Ledger.from_airflow(entry.LEDGER_CONN_ID))
 
     arbitrate = FileArbitration.partial(task_id="arbitrage", map_index_template="{{ dossier }}")
 
@@ -166,13 +169,20 @@ def brexit_residence_permits() -> None:
         from include.rpa.ledger import Ledger
         from include.rpa.steps import recorded
 
-        folder, _, run_id = _run_context()
+        folder, params, run_id = _run_context()
         with recorded(folder, "plan-arbitrage"):
             ledger = Ledger.from_airflow(entry.LEDGER_CONN_ID)
             decided = arbitration.apply(
                 folder, run_id=run_id, process=entry.LEDGER_PROCESS, scope=entry.SCOPE, ledger=ledger
             )
-            return entry.plan(folder, decided["positions"], wave=entry.ARBITRATION, run_id=run_id, ledger=ledger)
+            return entry.plan(
+                folder,
+                decided["positions"],
+                wave=entry.ARBITRATION,
+                run_id=run_id,
+                dry_run=bool(params.get("dry_run")),
+                ledger=ledger,
+            )
 
     @task(pool="foreigners_portal", map_index_template="{{ lot_label }}")
     def enter_decided(batch: dict) -> dict:

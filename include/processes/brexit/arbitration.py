@@ -27,12 +27,16 @@ FOLDER = "arbitrage"
 UNDECIDED = "a_arbitrer"
 
 
-def positions(run_dir: Path) -> list[int]:
-    """Rows of dossiers.parquet the rules left to a person."""
-    from include.processes.brexit.entry import load_files
+def positions(run_dir: Path, ledger) -> list[int]:
+    """Rows of dossiers.parquet the rules left to a person, but for the files already in the
+    application (an agent chose to enter them in an earlier run): nobody is asked twice."""
+    from include.processes.brexit.entry import KEY, LEDGER_PROCESS, SCOPE, load_files
+    from include.rpa.ledger import DONE, MISMATCH
 
     frame = load_files(run_dir)
-    return [int(p) for p in frame.index[frame["decision"] == UNDECIDED]]
+    undecided = frame[frame["decision"] == UNDECIDED]
+    done = {row["business_key"] for row in ledger.rows(LEDGER_PROCESS, SCOPE, states=(*DONE, MISMATCH))}
+    return [int(p) for p, key in zip(undecided.index, undecided[KEY], strict=True) if key not in done]
 
 
 def request_text(row: Any) -> tuple[str, str]:

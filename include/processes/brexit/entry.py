@@ -101,7 +101,9 @@ def load_files(run_dir: Path):
     import pandas as pd
 
     frame = pd.read_parquet(run_dir / DOSSIERS_FILE)
-    return frame.astype({column: "string" for column in ENTRY_COLUMNS}).fillna("")
+    text = [c for c in frame.columns if c not in ("annees_residence", LINE_COLUMN)]
+    frame[text] = frame[text].astype("string").fillna("")
+    return frame
 
 
 def record_of(row) -> dict[str, str]:
@@ -189,17 +191,18 @@ def accounting(run_dir: Path, ledger=None) -> dict[str, Any]:
         result["to_enter"] += len(positions["to_enter"])
         if info.get("dry_run"):
             continue
+        done = len(positions["already_done"]) + len(positions["rejected"])
         for position in positions["to_enter"]:
             row = rows.get(keys[position]) or {}
             if row.get("state") in (*DONE, MISMATCH):
                 result["entered"] += 1
+                done += 1
                 if row.get("seconds") is not None:
                     seconds.append(float(row["seconds"]))
             elif row.get("state") == REJECTED:
                 result["rejected"] += 1
-    dry = all(info.get("dry_run") for info in plans)
-    done = result["entered"] + result["skipped_already_done"] + result["rejected"]
-    result["failed"] = 0 if dry else result["planned"] - done
+                done += 1
+        result["failed"] += info["dossiers"] - done
     return {**result, "seconds": seconds}
 
 

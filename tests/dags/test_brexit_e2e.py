@@ -1,0 +1,199 @@
+"""brexit_residence_permits end to end through ``dag.test()``: generated applications with every
+kind of case, the real foreigners' office stand-in driven by headless Chromium, agents answering
+the undecidable files through Airflow's REST API (the UI's "Required actions")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from include.processes.brexit import arbitration, entry
+from include.processes.brexit.demo import write_demo
+from include.rpa.ledger import Ledger
+from tests.foreigners_fixtures import live_foreigners_portal  # noqa: F401
+
+pytestmark = pytest.mark.slow
+DAG_ID = "brexit_residence_permits"
+
+
+@pytest.fixture
+def dag(airflow_db):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(Path(__file__).parents[2] / "dags" / f"{DAG_ID}.py"))
+    assert not bag.import_errors, bag.import_errors
+    dag = bag.dags[DAG_ID]
+    for task in dag.tasks:
+        task.retry_delay = dt.timedelta(seconds=1)
+    return dag
+
+
+class Agents:
+    """Answer every pending request of the DAG as user ``agent.etrangers``: the n-th request
+    (in file-number order as they appear) gets ``choices[n % len(choices)]``."""
+
+    def __init__(self, choices: list[str]) -> None:
+        self.choices = choices
+        self.answered: dict[str, str] = {}  # file number -> choice
+        self.bodies: list[str] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._answer, daemon=True)
+
+    def __enter__(self) -> Agents:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(30)
+
+    def _answer(self) -> None:
+        from airflow.api_fastapi.app import create_app, get_auth_manager
+        from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+        from fastapi.testclient import TestClient
+
+        client = TestClient(create_app(apps="core"))
+        token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="agent.etrangers", role="admin"))
+        headers = {"Authorization": f"Bearer {token}"}
+        while not self.stop.is_set():
+            pending = client.get(
+                "/api/v2/dags/~/dagRuns/~/hitlDetails",
+                headers=headers,
+                params={"dag_id": DAG_ID, "response_received": False},
+            ).json()
+            for detail in pending.get("hitl_details", []):
+                ti = detail["task_instance"]
+                number = detail["subject"].split()[1]
+                choice = self.choices[len(self.answered) % len(self.choices)]
+                path = (
+                    f"/api/v2/dags/{DAG_ID}/dagRuns/{ti['dag_run_id']}/taskInstances/{ti['task_id']}"
+                    f"/{ti['map_index']}/hitlDetails"
+                )
+                answer = client.patch(path, headers=headers, json={"chosen_options": [choice]})
+                assert answer.status_code == 200, answer.text
+                self.answered[number] = choice
+                self.bodies.append(detail["body"])
+            time.sleep(0.5)
+
+
+@pytest.fixture
+def brexit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, live_foreigners_portal):  # noqa: F811
+    portal = live_foreigners_portal()
+    ledger_path = tmp_path / "ledger.sqlite"
+    monkeypatch.setenv("AIRFLOW_CONN_RPA_LEDGER", json.dumps({"conn_type": "sqlite", "host": str(ledger_path)}))
+    source = tmp_path / "envoi" / "demandes.csv"
+    expected = write_demo(source, count=90, seed=2026)
+    return portal, source, expected, Ledger(f"sqlite:///{ledger_path}")
+
+
+def run_folder(data_dir: Path, run) -> Path:
+    return data_dir / "runs" / DAG_ID / run.run_id
+
+
+def test_every_case_ends_where_the_rules_and_the_agents_say_and_is_entered_once(dag, data_dir, brexit):
+    portal, source, expected, ledger = brexit
+    counts = expected["counts"]
+    assert all(counts[k] > 0 for k in ("quarantined", "a_saisir", "incomplets", "non_eligibles", "a_arbitrer"))
+    choices = [arbitration.ENTER, arbitration.HOLD, arbitration.REJECT]
+    with Agents(choices) as agents:
+        run = dag.test(run_conf={"input_path": str(source)})
+    assert str(run.state) == "success"
+    folder = run_folder(data_dir, run)
+    summary = json.loads((folder / "summary.json").read_text())
+    chosen = Counter(agents.answered.values())
+    assert len(agents.answered) == counts["a_arbitrer"]
+    entered_by_agents = chosen[arbitration.ENTER]
+    assert {k: summary[k] for k in ("received", "quarantined", "a_saisir", "incomplete", "ineligible")} == {
+        "received": counts["received"],
+        "quarantined": counts["quarantined"],
+        "a_saisir": counts["a_saisir"],
+        "incomplete": counts["incomplets"],
+        "ineligible": counts["non_eligibles"],
+    }
+    assert summary["entered"] == counts["a_saisir"] + entered_by_agents
+    assert summary["verified"] == summary["entered"] and summary["mismatched"] == 0 and summary["failed"] == 0
+    assert summary["held"] == chosen[arbitration.HOLD] + chosen[arbitration.REJECT]
+    assert summary["received"] == sum(
+        summary[k]
+        for k in (
+            "quarantined",
+            "entered",
+            "skipped_already_done",
+            "rejected",
+            "failed",
+            "incomplete",
+            "ineligible",
+            "held",
+        )
+    )
+    # The application holds exactly the files meant for it, once each, with what the rules decided.
+    meant = {e["numero_dossier"]: e for e in expected["dossiers"] if e["decision"] == "saisir"}
+    meant.update({n: {"titre": None} for n, choice in agents.answered.items() if choice == arbitration.ENTER})
+    exported = portal.export()
+    numbers = Counter(row["numero_dossier"] for row in exported)
+    assert set(numbers) == set(meant) and set(numbers.values()) == {1}
+    for row in exported:
+        titre = meant[row["numero_dossier"]]["titre"]
+        assert titre is None or row["titre"] == titre
+        assert len(row["numero_etranger"]) == 10 and row["numero_etranger"].isdigit()
+    # One letter per incomplete file, named by file number; none for the others.
+    letters = sorted(p.stem for p in (folder / "lettres").glob("*.html"))
+    assert letters == sorted(e["numero_dossier"] for e in expected["dossiers"] if e["decision"] == "incomplet")
+    # The agents' decisions: in the run folder, the ledger and the report; no name in the requests.
+    recorded = ledger.decisions(entry.LEDGER_PROCESS, entry.SCOPE)
+    assert {d["detail"]: d["decided_by"] for d in recorded} == dict.fromkeys(agents.answered, "agent.etrangers")
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    assert "Dossiers soumis à un agent" in report and arbitration.REJECT in report
+    names = {e.get("nom") for e in expected["dossiers"]} - {None}
+    assert not any(name and name in body for body in agents.bodies for name in names)
+    assert summary["minutes_gagnees"] > 0
+
+    # The same export again: nobody typed twice; the agents' files are asked again only if not entered.
+    with Agents([arbitration.HOLD]) as again:
+        rerun = dag.test(run_conf={"input_path": str(source)})
+    assert str(rerun.state) == "success"
+    second = json.loads((run_folder(data_dir, rerun) / "summary.json").read_text())
+    assert second["entered"] == 0
+    assert second["skipped_already_done"] == summary["entered"] - entered_by_agents
+    assert set(again.answered) == {n for n, c in agents.answered.items() if c != arbitration.ENTER}
+    assert len(portal.export()) == len(exported)
+
+
+def test_a_dry_run_writes_the_letters_and_asks_nobody(dag, data_dir, brexit):
+    portal, source, expected, _ = brexit
+    run = dag.test(run_conf={"input_path": str(source), "dry_run": True})
+    assert str(run.state) == "success"
+    folder = run_folder(data_dir, run)
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["entered"] == 0 and summary["to_enter"] == expected["counts"]["a_saisir"]
+    assert summary["held"] == expected["counts"]["a_arbitrer"]
+    assert len(list((folder / "lettres").glob("*.html"))) == expected["lettres"]
+    assert portal.export() == []
+
+
+def test_under_faults_every_file_is_entered_exactly_once(
+    dag,
+    data_dir,
+    tmp_path,
+    monkeypatch,
+    live_foreigners_portal,  # noqa: F811
+):
+    portal = live_foreigners_portal(fail_rate=0.1, session_max_requests=40, lost_confirmation_rate=0.1, seed=7)
+    ledger = {"conn_type": "sqlite", "host": str(tmp_path / "ledger-faults.sqlite")}
+    monkeypatch.setenv("AIRFLOW_CONN_RPA_LEDGER", json.dumps(ledger))
+    source = tmp_path / "faults" / "demandes.csv"
+    expected = write_demo(source, count=40, seed=77)
+    with Agents([arbitration.ENTER]) as agents:
+        run = dag.test(run_conf={"input_path": str(source)})
+    summary = json.loads((run_folder(data_dir, run) / "summary.json").read_text())
+    assert str(run.state) == "success", summary["erreurs"]
+    wanted = expected["counts"]["a_saisir"] + len(agents.answered)
+    numbers = Counter(row["numero_dossier"] for row in portal.export())
+    assert len(numbers) == wanted and set(numbers.values()) == {1}
+    assert summary["entered"] == summary["verified"] == wanted
