@@ -47,6 +47,19 @@ def demo_inbox() -> Path:
     return folder
 
 
+def brexit_demo_inbox() -> Path:
+    """A demo export of the Brexit application portal in today's inbox (the DAG's default input)."""
+    import datetime as dt
+
+    folder = inbox_dir("brexit", dt.date.today())
+    if not any(folder.glob("*.csv")):
+        from include.processes.brexit.demo import write_demo_inbox as write_brexit_demo
+
+        path = write_brexit_demo(folder, count=300)
+        print(f"Brexit demo inbox written: {path}")
+    return folder
+
+
 def request(method: str, path: str, token: str | None = None, body: dict | None = None) -> dict:
     headers = {"Content-Type": "application/json"}
     if token:
@@ -94,6 +107,14 @@ def trigger_demo(process: subprocess.Popen, folder: Path) -> None:
     print(f"Triggered {DAG_ID} on {folder}: run {run['dag_run_id']}")
     print(f"  follow it at {base_url()}/dags/{DAG_ID}/runs/{run['dag_run_id']}")
     print(f"  outputs in {data_dir() / 'runs' / DAG_ID / run['dag_run_id']}")
+    print(f"  reports of every run: {base_url()}/rapports/")
+    brexit = "brexit_residence_permits"
+    wait_until(lambda: request("GET", f"/api/v2/dags/{brexit}", token), 180, f"DAG {brexit} to be parsed", process)
+    request("PATCH", f"/api/v2/dags/{brexit}", token, {"is_paused": False})
+    print(
+        f"Brexit demo: {brexit_demo_inbox()} ; trigger it with `bin/airflow dags trigger brexit_residence_permits`"
+        " (or ▶ in the UI), then answer the files it asks about under « Required actions »."
+    )
 
 
 def descendants(process: subprocess.Popen) -> list[psutil.Process]:

@@ -25,6 +25,7 @@ from include.processes.election_staff.payment import PAYMENT_PROCESS
 from include.rpa.ledger import Ledger
 from include.rpa.sepa import read_totals
 from sandbox.common.env import sqlite_url
+from tests.alerts.test_alerts import channels  # noqa: F401
 from tests.sandbox.test_payroll_portal import HrDirectory, Portal, start_server
 
 pytestmark = pytest.mark.slow
@@ -190,10 +191,14 @@ def test_approved_payment_is_entered_once_and_reconciles_to_the_cent(dag, data_d
     assert again["transfer_file"] is None
 
 
-def test_rejected_payment_enters_nothing_and_says_who_rejected(dag, data_dir, payroll):
+def test_rejected_payment_enters_nothing_and_says_who_rejected(dag, data_dir, payroll, channels):  # noqa: F811
     source, _, ledger, server = payroll
     with HumanResources("Reject"):
         run = dag.test(run_conf={"input_path": str(source), "dry_run": False})
+    # The run's one alert, on both channels, says who rejected it (an Airflow user, not personal data).
+    assert len(channels.slack) == 1 and len(channels.mails) == 1
+    assert "Paiement rejeté par rh.paie" in json.dumps(channels.slack_json()[0], ensure_ascii=False)
+    assert "Paiement rejeté par rh.paie" in channels.emails()[0].get_body(("plain",)).get_content()
     assert str(run.state) == "failed"
     states = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
     assert states["enter"] == "skipped" and states["transfer"] == "skipped"

@@ -24,6 +24,7 @@ OPTIONS = [ENTER, HOLD, REJECT]
 DECISIONS = {ENTER: "saisi_sur_decision", HOLD: "en_attente_sur_decision", REJECT: "rejete_sur_decision"}
 RESPONSE_DAYS = 7
 FOLDER = "arbitrage"
+TITLE_PARAM = "titre"
 UNDECIDED = "a_arbitrer"
 
 
@@ -51,11 +52,12 @@ def request_text(row: Any) -> tuple[str, str]:
         *[f"- {m}" for m in motifs],
         "",
         f"Situation : {SITUATIONS.get(str(row['situation']), row['situation'])}.",
-        f"Titre qui serait délivré : {TITRES.get(str(row['titre']), 'à déterminer')}.",
+        f"Titre que proposent les règles : {TITRES.get(str(row['titre']), 'aucun, à choisir si vous saisissez')}.",
         "Pièces fournies : " + (", ".join(PIECES.get(p, p) for p in pieces) or "aucune") + ".",
         "",
         f"**{ENTER}** : le robot le saisit dans l'application étrangers après votre réponse. "
-        f"**{HOLD}** : il n'est pas saisi (à compléter). **{REJECT}** : il n'est pas saisi.",
+        f"**{HOLD}** : il n'est pas saisi (à compléter). **{REJECT}** : il n'est pas saisi. "
+        "Des dates contradictoires sont refusées par l'application : corrigez-les d'abord.",
         f"Sans réponse sous {RESPONSE_DAYS} jours, le dossier est mis en attente.",
     ]
     return f"Dossier {number} : décision d'un agent nécessaire", "\n".join(lines)
@@ -65,6 +67,19 @@ class FileArbitration(HITLOperator):
     """One file's request; ``position``: its row in dossiers.parquet (XCom carries only that)."""
 
     def __init__(self, *, position: int, **kwargs: Any) -> None:
+        from airflow.sdk import Param
+
+        kwargs.setdefault(
+            "params",
+            {
+                TITLE_PARAM: Param(
+                    "",
+                    type="string",
+                    enum=["", *TITRES],
+                    title="Titre à délivrer si le dossier est saisi (vide : celui que proposent les règles)",
+                )
+            },
+        )
         kwargs.setdefault("subject", "Dossier à trancher")
         kwargs.setdefault("options", OPTIONS)
         kwargs.setdefault("defaults", HOLD)
@@ -88,9 +103,10 @@ class FileArbitration(HITLOperator):
     def execute_complete(self, context: Any, event: dict[str, Any]) -> Any:
         from include.rpa.paths import run_dir, write_json
 
+        number = str(self._row(context)["numero_dossier"])
+        context["dossier"] = number  # the label again: a resumed task renders it anew
         if "error" not in event:
             ti = context["ti"]
-            number = str(self._row(context)["numero_dossier"])
             when = event.get("responded_at")
             user = event.get("responded_by_user") or {}
             write_json(
@@ -99,12 +115,18 @@ class FileArbitration(HITLOperator):
                     "position": int(self.position),
                     "numero_dossier": number,
                     "choix": (event.get("chosen_options") or [HOLD])[0],
+                    "titre": (event.get("params_input") or {}).get(TITLE_PARAM) or None,
                     "par": user.get("name") or user.get("id") or "délai dépassé (décision par défaut)",
                     "le": when.isoformat() if hasattr(when, "isoformat") else when,
                 },
             )
         super().execute_complete(context=context, event=event)
         return {"position": int(self.position)}
+
+
+def chosen_titles(run_dir: Path) -> dict[int, str]:
+    """Position -> the card an agent chose for a file they decided to enter."""
+    return {int(a["position"]): a["titre"] for a in answers(run_dir) if a["choix"] == ENTER and a.get("titre")}
 
 
 def answers(run_dir: Path) -> list[dict[str, Any]]:

@@ -103,6 +103,10 @@ def load_files(run_dir: Path):
     frame = pd.read_parquet(run_dir / DOSSIERS_FILE)
     text = [c for c in frame.columns if c not in ("annees_residence", LINE_COLUMN)]
     frame[text] = frame[text].astype("string").fillna("")
+    from include.processes.brexit.arbitration import chosen_titles
+
+    for position, titre in chosen_titles(run_dir).items():  # an agent's choice wins over the rules'
+        frame.loc[position, "titre"] = titre
     return frame
 
 
