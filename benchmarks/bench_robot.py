@@ -25,7 +25,13 @@ NIR can be created only once per portal):
    (``airflow standalone``, LocalExecutor, parallelism 4, pool ``hr_portal`` of 2 slots, ``batch_size`` of
    ``config/elections.toml``) in an isolated ``AIRFLOW_HOME`` and ``RPA_DATA_DIR``, on a generated department
    file of ``--workers`` workers (no defects): wall time from trigger to the run's end against the
-   15-minute target, and the run's ``summary.json`` counts.
+   15-minute target, and the run's ``summary.json`` counts;
+7. unless ``--skip-payment``: in the same Airflow, the payment DAG for those workers on generated service
+   records (a payroll portal in its own process), approved through the REST API as soon as asked: wall time,
+   seconds per worker, the three totals;
+8. unless ``--brexit-files 0``: the Brexit DAG on a generated export of 1,000 applications (every kind of
+   case; a foreigners' office in its own process), every file put to an agent answered "enter" at once:
+   wall time, seconds per file, the counts and the time saved.
 
 Prints a table and writes the figures (timings and counts only, no personal data) as JSON to
 ``benchmarks/results/bench_robot-<timestamp>.json``. Medians are quoted throughout; the machine is shared,
@@ -68,6 +74,8 @@ USER, PASSWORD = "robot.rh", "demo-rh-2027"
 PAYROLL_USER, PAYROLL_PASSWORD = "robot.paie", "demo-paie-2027"
 DAG_ID = "election_staff_onboarding"
 PAYMENT_DAG_ID = "election_staff_payment"
+BREXIT_DAG_ID = "brexit_residence_permits"
+FOREIGNERS_USER, FOREIGNERS_PASSWORD = "robot.etrangers", "demo-etrangers-2027"
 LEDGER_PROCESS = "bench_robot"
 LEDGER_SCOPE = "bench"
 MARKER_ENV = "RPA_BENCH_ROBOT_RUN"  # every process started here inherits it: how leftovers are found
@@ -75,7 +83,7 @@ SAMPLE_SECONDS = 0.2
 DAG_SAMPLE_SECONDS = 1.0
 TARGET_MINUTES = 15.0
 STOP_GRACE_SECONDS = 30
-SEEDS = {"robot_1": 9101, "robot_2": 9102, "naive": 9103, "floor": 9104, "dag": 9105, "payment": 9106}
+SEEDS = {"robot_1": 9101, "robot_2": 9102, "naive": 9103, "floor": 9104, "dag": 9105, "payment": 9106, "brexit": 9107}
 FAULTS = ("FAIL_RATE", "LATENCY_MS", "SESSION_TTL", "SESSION_MAX_REQUESTS", "LOST_CONFIRMATION_RATE")
 MB = 1024 * 1024
 
@@ -820,7 +828,9 @@ def bench_floor(rows: list[dict], portal: Portal) -> dict[str, Any]:
 class Airflow:
     """``airflow standalone`` in an isolated AIRFLOW_HOME and RPA_DATA_DIR, with the project's defaults."""
 
-    def __init__(self, folder: Path, portal: Portal, payroll: Portal | None = None) -> None:
+    def __init__(
+        self, folder: Path, portal: Portal, payroll: Portal | None = None, foreigners: Portal | None = None
+    ) -> None:
         self.folder = folder
         self.home = folder / "airflow"
         self.data = folder / "data"
@@ -857,6 +867,17 @@ class Airflow:
                 "AIRFLOW_CONN_RPA_LEDGER": json.dumps({"conn_type": "sqlite", "host": str(self.ledger_path)}),
             }
         )
+        if foreigners is not None:
+            env["AIRFLOW_CONN_FOREIGNERS_PORTAL"] = json.dumps(
+                {
+                    "conn_type": "http",
+                    "host": "127.0.0.1",
+                    "port": foreigners.port,
+                    "schema": "http",
+                    "login": FOREIGNERS_USER,
+                    "password": FOREIGNERS_PASSWORD,
+                }
+            )
         if payroll is not None:
             env["AIRFLOW_CONN_PAYROLL_PORTAL"] = json.dumps(
                 {
@@ -942,7 +963,13 @@ def parse_time(text: str | None) -> dt.datetime | None:
 
 
 def bench_dag(
-    folder: Path, portal: Portal, input_file: Path, workers: int, timeout_min: float, payment: bool = True
+    folder: Path,
+    portal: Portal,
+    input_file: Path,
+    workers: int,
+    timeout_min: float,
+    payment: bool = True,
+    brexit_files: int = 0,
 ) -> dict[str, Any]:
     """Step 6: trigger the onboarding DAG on the department file under the real scheduler; wall time and summary.
 
@@ -951,7 +978,8 @@ def bench_dag(
     REST API as soon as the approval is asked: wall time without the human's wait, seconds per worker.
     """
     payroll = Portal(folder.parent / "payroll", app="payroll_portal", hr_db=portal.db) if payment else None
-    airflow = Airflow(folder, portal, payroll)
+    foreigners = Portal(folder.parent / "foreigners", app="foreigners_portal") if brexit_files else None
+    airflow = Airflow(folder, portal, payroll, foreigners)
     out: dict[str, Any] = {"workers": workers, "input_rows": workers}
     try:
         say("  airflow db migrate + Connections and Pools...")
@@ -960,7 +988,8 @@ def bench_dag(
         out["startup_s"] = airflow.start()
         assert airflow.process is not None
         say(f"  API server up in {out['startup_s']:.0f} s; waiting for the DAG to be parsed...")
-        for dag_id in (DAG_ID, PAYMENT_DAG_ID) if payment else (DAG_ID,):
+        dag_ids = [DAG_ID, *([PAYMENT_DAG_ID] if payment else []), *([BREXIT_DAG_ID] if brexit_files else [])]
+        for dag_id in dag_ids:
             airflow.wait_until(lambda d=dag_id: airflow.request("GET", f"/api/v2/dags/{d}"), 300, f"DAG {dag_id}")
             airflow.request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
         out.update(run_dag(airflow, portal, DAG_ID, input_file, timeout_min))
@@ -973,18 +1002,31 @@ def bench_dag(
         if payroll is not None and out["state"] == "success":
             say("Step payment (same Airflow, same workers)...")
             out["payment"] = bench_payment(airflow, payroll, input_file, timeout_min)
+        if foreigners is not None:
+            say(f"Step brexit ({brexit_files} files, same Airflow)...")
+            try:
+                out["brexit"] = bench_brexit(airflow, foreigners, folder.parent / "brexit", brexit_files, timeout_min)
+            except Exception as exc:
+                out["brexit"] = {"error": f"{type(exc).__name__}: {exc}"[:500]}
     finally:
         say("  stopping airflow standalone...")
         airflow.stop()
-        if payroll is not None:
-            payroll.stop()
+        for app in (payroll, foreigners):
+            if app is not None:
+                app.stop()
     return out
 
 
 def run_dag(
-    airflow: Airflow, portal: Portal, dag_id: str, input_file: Path, timeout_min: float, approve: bool = False
+    airflow: Airflow,
+    portal: Portal,
+    dag_id: str,
+    input_file: Path,
+    timeout_min: float,
+    answer: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Trigger ``dag_id`` on ``input_file``, answer its approval if asked (``approve``), wait for its end.
+    """Trigger ``dag_id`` on ``input_file``, give ``answer`` to every human-in-the-loop request it
+    makes (what HR or an agent does in the UI), wait for its end.
 
     Figures: state, wall minutes from trigger to the run's end, the minutes the approval waited (the
     benchmark answers at once, so this is the polling delay), the tasks' durations, memory and CPU of the
@@ -994,7 +1036,8 @@ def run_dag(
     out: dict[str, Any] = {}
     sampler = TreeSampler([airflow.process.pid], portal, interval=DAG_SAMPLE_SECONDS)
     sampler.start()
-    approval_asked = approval_answered = None
+    approval_answered = None
+    answered = 0
     try:
         triggered_at = dt.datetime.now(dt.UTC)
         triggered = time.monotonic()
@@ -1015,10 +1058,12 @@ def run_dag(
                 state = run.get("state")
             if state in ("success", "failed"):
                 break
-            if approve and approval_answered is None and answer_approval(airflow, dag_id, run_id):
-                approval_answered = time.monotonic()
-                approval_asked = approval_asked or approval_answered
-                say(f"  approval answered after {(approval_answered - triggered) / 60:.1f} min")
+            if answer is not None:
+                now_answered = answer_requests(airflow, dag_id, run_id, answer)
+                if now_answered and approval_answered is None:
+                    approval_answered = time.monotonic()
+                    say(f"  first request answered after {(approval_answered - triggered) / 60:.1f} min")
+                answered += now_answered
             if airflow.process.poll() is not None:
                 raise RuntimeError("airflow standalone exited during the run")
             if time.monotonic() - last_said > 60:
@@ -1032,6 +1077,7 @@ def run_dag(
     ended_at = parse_time(run.get("end_date"))
     out["wall_min"] = (ended_at - triggered_at).total_seconds() / 60 if ended_at else (seen_end - triggered) / 60
     out["wall_min_seen_by_poll"] = (seen_end - triggered) / 60
+    out["requests_answered"] = answered
     if approval_answered is not None:
         out["until_approval_min"] = (approval_answered - triggered) / 60
         out["after_approval_min"] = (seen_end - approval_answered) / 60
@@ -1047,10 +1093,11 @@ def run_dag(
     return out
 
 
-def answer_approval(airflow: Airflow, dag_id: str, run_id: str) -> bool:
-    """Approve the run's pending human-in-the-loop request, if there is one (what HR does in the UI)."""
+def answer_requests(airflow: Airflow, dag_id: str, run_id: str, answer: dict[str, Any]) -> int:
+    """Give ``answer`` to the run's pending human-in-the-loop requests; how many were answered."""
+    answered = 0
     with contextlib.suppress(urllib.error.URLError, OSError, ValueError, KeyError):
-        query = urllib.parse.urlencode({"dag_id": dag_id, "response_received": "false"})
+        query = urllib.parse.urlencode({"dag_id": dag_id, "response_received": "false", "limit": 100})
         pending = airflow.request("GET", f"/api/v2/dags/~/dagRuns/~/hitlDetails?{query}")
         for detail in pending.get("hitl_details", []):
             ti = detail["task_instance"]
@@ -1061,10 +1108,51 @@ def answer_approval(airflow: Airflow, dag_id: str, run_id: str) -> bool:
                 "PATCH",
                 f"/api/v2/dags/{dag_id}/dagRuns/{run}/taskInstances/{ti['task_id']}/{ti.get('map_index', -1)}"
                 "/hitlDetails",
-                {"chosen_options": ["Approve"]},
+                answer,
             )
-            return True
-    return False
+            answered += 1
+    return answered
+
+
+def bench_brexit(airflow: Airflow, foreigners: Portal, folder: Path, files: int, timeout_min: float) -> dict[str, Any]:
+    """Step 8: the Brexit DAG on a generated export of ``files`` applications (every kind of case);
+    each file put to an agent is answered "enter" with a 5-year card as soon as it is asked."""
+    from include.processes.brexit import arbitration
+    from include.processes.brexit.demo import write_demo
+
+    source = folder / "demandes.csv"
+    expected = write_demo(source, count=files, seed=SEEDS["brexit"])
+    answer = {"chosen_options": [arbitration.ENTER], "params_input": {arbitration.TITLE_PARAM: "carte_sejour_5_ans"}}
+    out = run_dag(airflow, foreigners, BREXIT_DAG_ID, source, timeout_min, answer=answer)
+    summary = out.pop("summary_json")
+    out["files"] = files
+    out["expected"] = expected["counts"]
+    keys = (
+        "received",
+        "quarantined",
+        "a_saisir",
+        "incomplete",
+        "ineligible",
+        "a_arbitrer",
+        "held",
+        "entered",
+        "rejected",
+        "failed",
+        "verified",
+        "mismatched",
+        "lettres",
+        "statut",
+        "secondes_par_dossier",
+        "minutes_gagnees",
+        "minutes_robot",
+        "minutes_agent_arbitrage",
+    )
+    out["summary"] = {k: summary.get(k) for k in keys}
+    if out["state"] in ("success", "failed") and summary.get("received"):
+        out["wall_s_per_file"] = out["wall_min"] * 60 / summary["received"]
+        if summary.get("entered"):
+            out["wall_s_per_entered_file"] = out["wall_min"] * 60 / summary["entered"]
+    return out
 
 
 def bench_payment(airflow: Airflow, payroll: Portal, department_file: Path, timeout_min: float) -> dict[str, Any]:
@@ -1076,7 +1164,7 @@ def bench_payment(airflow: Airflow, payroll: Portal, department_file: Path, time
     workers = valid_rows_of(department_file.parent)
     rows, manifest = service_demo.generate(workers, election, defect_share=0.0, seed=SEEDS["payment"])
     records = service_demo.write(rows, department_file.parent.parent / "releves" / "releves_service.csv")
-    out = run_dag(airflow, payroll, PAYMENT_DAG_ID, records, timeout_min, approve=True)
+    out = run_dag(airflow, payroll, PAYMENT_DAG_ID, records, timeout_min, answer={"chosen_options": ["Approve"]})
     summary = out.pop("summary_json")
     out["workers"] = len(workers)
     out["service_rows"] = manifest["received"]
@@ -1319,6 +1407,7 @@ def report(results: dict[str, Any]) -> str:
         if dag.get("error"):
             add(f"  error: {dag['error']}")
         add_payment(add, dag.get("payment"), cfg)
+        add_brexit(add, dag.get("brexit"), cfg)
     add("")
     cleanup = results.get("cleanup", {})
     add(
@@ -1370,6 +1459,47 @@ def add_payment(add: Callable[[str], None], pay: dict[str, Any] | None, cfg: Map
         add(f"  error: {pay['error']}")
 
 
+def add_brexit(add: Callable[[str], None], run: dict[str, Any] | None, cfg: Mapping[str, Any]) -> None:
+    add("")
+    if not cfg.get("brexit_files"):
+        add("8. Brexit DAG: skipped (--brexit-files 0)")
+        return
+    if not run or "state" not in run:
+        add(f"8. Brexit DAG: {run.get('error') if run else 'not run'}")
+        return
+    s = run["summary"]
+    add("8. Brexit DAG end to end (same Airflow; every file put to an agent answered 'enter' as soon as asked)")
+    add(
+        f"  {run['files']} files: run {run['state']}, {run['wall_min']:.1f} min from trigger to run end = "
+        f"{fmt(run.get('wall_s_per_file'), '.2f')} s per file received, "
+        f"{fmt(run.get('wall_s_per_entered_file'), '.2f')} s per file entered; robot median "
+        f"{s.get('secondes_par_dossier')} s per file; {run.get('requests_answered')} requests answered"
+    )
+    add(
+        f"  summary.json: received {s.get('received')}, quarantined {s.get('quarantined')}, to enter "
+        f"{s.get('a_saisir')}, incomplete {s.get('incomplete')} (letters {s.get('lettres')}), ineligible "
+        f"{s.get('ineligible')}, put to an agent {s.get('a_arbitrer')}; entered {s.get('entered')}, rejected by "
+        f"the application {s.get('rejected')}, failed {s.get('failed')}, verified {s.get('verified')}, "
+        f"mismatched {s.get('mismatched')}, statut {s.get('statut')}"
+    )
+    add(
+        f"  time saved: {s.get('minutes_gagnees')} min (robot {s.get('minutes_robot')} min, agents' decisions "
+        f"{s.get('minutes_agent_arbitrage')} min); expected counts {run.get('expected')}"
+    )
+    tasks = run.get("tasks", {})
+    parts = [
+        f"{name} {fmt(tasks[name]['duration_s'], '.0f')} s"
+        for name in ("intake", "validate", "plan", "plan_decided", "reconcile", "report")
+        if name in tasks
+    ]
+    if "enter" in tasks:
+        e = tasks["enter"]
+        parts.append(f"enter {e['batches']} batches (span {fmt(e['span_s'], '.0f')} s, max try {e['max_try']})")
+    add("  tasks: " + ", ".join(parts))
+    if run.get("error"):
+        add(f"  error: {run['error']}")
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -1379,6 +1509,9 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=200, help="workers per robot measurement (200)")
     parser.add_argument("--skip-dag", action="store_true", help="do not run the DAGs end to end")
     parser.add_argument("--skip-payment", action="store_true", help="run the onboarding DAG but not the payment DAG")
+    parser.add_argument(
+        "--brexit-files", type=int, default=1000, help="applications of the Brexit DAG run (1000; 0 to skip it)"
+    )
     parser.add_argument(
         "--dags-only", action="store_true", help="only the DAGs end to end (skip the robot measurements 1-5)"
     )
@@ -1411,6 +1544,7 @@ def main() -> int:
             "skip_dag": args.skip_dag,
             "skip_payment": args.skip_payment,
             "dags_only": args.dags_only,
+            "brexit_files": args.brexit_files,
             "cores": psutil.cpu_count(),
             "memory_gb": round(psutil.virtual_memory().total / 1024**3, 1),
             "loadavg_start": [round(x, 2) for x in os.getloadavg()],
@@ -1441,9 +1575,13 @@ def main() -> int:
                 ("floor", lambda: bench_floor(rows["floor"], portal), args.workers),
             ]
         if dag_file is not None:
-            pay = not args.skip_payment
+            pay, files = not args.skip_payment, args.brexit_files
             steps.append(
-                ("dag", lambda: bench_dag(workdir / "dag", portal, dag_file, args.workers, args.dag_timeout, pay), 0)
+                (
+                    "dag",
+                    lambda: bench_dag(workdir / "dag", portal, dag_file, args.workers, args.dag_timeout, pay, files),
+                    0,
+                )
             )
         for name, step, created in steps:
             say(f"Step {name}...")
