@@ -1023,7 +1023,7 @@ def run_dag(
     dag_id: str,
     input_file: Path,
     timeout_min: float,
-    answer: dict[str, Any] | None = None,
+    answer: dict[str, Any] | Callable[[dict], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Trigger ``dag_id`` on ``input_file``, give ``answer`` to every human-in-the-loop request it
     makes (what HR or an agent does in the UI), wait for its end.
@@ -1093,8 +1093,11 @@ def run_dag(
     return out
 
 
-def answer_requests(airflow: Airflow, dag_id: str, run_id: str, answer: dict[str, Any]) -> int:
-    """Give ``answer`` to the run's pending human-in-the-loop requests; how many were answered."""
+def answer_requests(
+    airflow: Airflow, dag_id: str, run_id: str, answer: dict[str, Any] | Callable[[dict], dict[str, Any]]
+) -> int:
+    """Give ``answer`` (or ``answer(request)``) to the run's pending human-in-the-loop requests;
+    how many were answered."""
     answered = 0
     with contextlib.suppress(urllib.error.URLError, OSError, ValueError, KeyError):
         query = urllib.parse.urlencode({"dag_id": dag_id, "response_received": "false", "limit": 100})
@@ -1108,7 +1111,7 @@ def answer_requests(airflow: Airflow, dag_id: str, run_id: str, answer: dict[str
                 "PATCH",
                 f"/api/v2/dags/{dag_id}/dagRuns/{run}/taskInstances/{ti['task_id']}/{ti.get('map_index', -1)}"
                 "/hitlDetails",
-                answer,
+                answer(detail) if callable(answer) else answer,
             )
             answered += 1
     return answered
@@ -1118,11 +1121,16 @@ def bench_brexit(airflow: Airflow, foreigners: Portal, folder: Path, files: int,
     """Step 8: the Brexit DAG on a generated export of ``files`` applications (every kind of case);
     each file put to an agent is answered "enter" with a 5-year card as soon as it is asked."""
     from include.processes.brexit import arbitration
+    from include.processes.brexit.codes import TITRES
     from include.processes.brexit.demo import write_demo
 
     source = folder / "demandes.csv"
     expected = write_demo(source, count=files, seed=SEEDS["brexit"])
-    answer = {"chosen_options": [arbitration.ENTER], "params_input": {arbitration.TITLE_PARAM: "carte_sejour_5_ans"}}
+    enter = f"{arbitration.ENTER_PREFIX}{TITRES['carte_sejour_5_ans']}"
+
+    def answer(detail: dict[str, Any]) -> dict[str, Any]:  # every file of the form: enter, 5-year card
+        return {"chosen_options": [arbitration.SAVE], "params_input": dict.fromkeys(detail["params"], enter)}
+
     out = run_dag(airflow, foreigners, BREXIT_DAG_ID, source, timeout_min, answer=answer)
     summary = out.pop("summary_json")
     out["files"] = files

@@ -34,7 +34,7 @@ from pathlib import Path
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task, teardown
 
-from include.processes.brexit.arbitration import FileArbitration
+from include.processes.brexit.arbitration import Arbitration
 from include.rpa.alerts import rpa_default_args
 
 PROCESS_INBOX = "brexit"
@@ -160,7 +160,7 @@ def brexit_residence_permits() -> None:
             return []
         return arbitration.positions(folder, Ledger.from_airflow(entry.LEDGER_CONN_ID))
 
-    arbitrate = FileArbitration.partial(task_id="arbitrage", map_index_template="{{ dossier }}")
+    arbitrate = Arbitration(task_id="arbitrage")
 
     @task(trigger_rule="none_failed")
     def plan_decided() -> list[dict]:
@@ -231,9 +231,10 @@ def brexit_residence_permits() -> None:
 
     checked = validate(intake())
     entered = enter.expand(batch=plan(checked))
-    decided = arbitrate.expand(position=to_arbitrate(checked))
-    entered_decided = enter_decided.expand(batch=decided >> plan_decided())
-    [entered, entered_decided] >> reconcile() >> report()
+    decided = plan_decided()
+    to_arbitrate(checked) >> arbitrate >> decided
+    # plan_decided too: until it has run, enter_decided is not expanded and cannot hold reconcile back.
+    [entered, decided, enter_decided.expand(batch=decided)] >> reconcile() >> report()
 
 
 brexit_residence_permits()

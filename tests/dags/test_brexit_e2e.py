@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from include.processes.brexit import arbitration, entry
+from include.processes.brexit.codes import TITRES
 from include.processes.brexit.demo import write_demo
 from include.rpa.ledger import Ledger
 from tests.foreigners_fixtures import live_foreigners_portal  # noqa: F401
@@ -21,6 +22,7 @@ from tests.foreigners_fixtures import live_foreigners_portal  # noqa: F401
 pytestmark = pytest.mark.slow
 DAG_ID = "brexit_residence_permits"
 AGENT_CARD = "carte_sejour_5_ans"
+ENTER = f"{arbitration.ENTER_PREFIX}{TITRES[AGENT_CARD]}"
 
 
 @pytest.fixture
@@ -69,20 +71,21 @@ class Agents:
                 params={"dag_id": DAG_ID, "response_received": False},
             ).json()
             for detail in pending.get("hitl_details", []):
+                # One request per run, one form field per file (named by its number).
                 ti = detail["task_instance"]
-                number = detail["subject"].split()[1]
-                choice = self.choices[int(number[-6:]) % len(self.choices)]  # the same for a file, always
+                given = {
+                    number: self.choices[int(number[-6:]) % len(self.choices)]  # the same for a file, always
+                    for number in detail["params"]
+                }
                 path = (
                     f"/api/v2/dags/{DAG_ID}/dagRuns/{ti['dag_run_id']}/taskInstances/{ti['task_id']}"
                     f"/{ti['map_index']}/hitlDetails"
                 )
-                body = {"chosen_options": [choice]}
-                if choice == arbitration.ENTER:  # the agent also picks the card (a form field)
-                    body["params_input"] = {arbitration.TITLE_PARAM: AGENT_CARD}
+                body = {"chosen_options": [arbitration.SAVE], "params_input": given}
                 answer = client.patch(path, headers=headers, json=body)
                 assert answer.status_code == 200, answer.text
-                self.answered[number] = choice
-                self.bodies.append(detail["body"])
+                self.answered.update(given)
+                self.bodies.append(detail["body"] + json.dumps(detail["params"], ensure_ascii=False))
             time.sleep(0.5)
 
 
@@ -104,7 +107,7 @@ def test_every_case_ends_where_the_rules_and_the_agents_say_and_is_entered_once(
     portal, source, expected, ledger = brexit
     counts = expected["counts"]
     assert all(counts[k] > 0 for k in ("quarantined", "a_saisir", "incomplets", "non_eligibles", "a_arbitrer"))
-    choices = [arbitration.ENTER, arbitration.HOLD, arbitration.REJECT]
+    choices = [ENTER, arbitration.HOLD, arbitration.REJECT]
     with Agents(choices) as agents:
         run = dag.test(run_conf={"input_path": str(source)})
     assert str(run.state) == "success"
@@ -112,7 +115,7 @@ def test_every_case_ends_where_the_rules_and_the_agents_say_and_is_entered_once(
     summary = json.loads((folder / "summary.json").read_text())
     chosen = Counter(agents.answered.values())
     assert len(agents.answered) == counts["a_arbitrer"]
-    entered_by_agents = chosen[arbitration.ENTER]
+    entered_by_agents = chosen[ENTER]
     assert {k: summary[k] for k in ("received", "quarantined", "a_saisir", "incomplete", "ineligible")} == {
         "received": counts["received"],
         "quarantined": counts["quarantined"],
@@ -141,7 +144,7 @@ def test_every_case_ends_where_the_rules_and_the_agents_say_and_is_entered_once(
     )
     # The application holds exactly the files meant for it, once each, with what the rules decided.
     meant = {e["numero_dossier"]: e for e in expected["dossiers"] if e["decision"] == "saisir"}
-    by_agents = {n for n, choice in agents.answered.items() if choice == arbitration.ENTER}
+    by_agents = {n for n, choice in agents.answered.items() if choice == ENTER}
     meant.update({n: {"titre": AGENT_CARD} for n in by_agents})
     exported = portal.export()
     numbers = Counter(row["numero_dossier"] for row in exported)
@@ -199,7 +202,7 @@ def test_under_faults_every_file_is_entered_exactly_once(
     monkeypatch.setenv("AIRFLOW_CONN_RPA_LEDGER", json.dumps(ledger))
     source = tmp_path / "faults" / "demandes.csv"
     expected = write_demo(source, count=40, seed=77)
-    with Agents([arbitration.ENTER]) as agents:
+    with Agents([ENTER]) as agents:
         run = dag.test(run_conf={"input_path": str(source)})
     summary = json.loads((run_folder(data_dir, run) / "summary.json").read_text())
     assert str(run.state) == "success", summary["erreurs"]

@@ -43,9 +43,9 @@ def write(run_dir: Path, *, dag_id: str, run_id: str, dry_run: bool, settings: B
     outcome = entry.accounting(run_dir)
     seconds = outcome.pop("seconds")
     answers = arbitration.answers(run_dir)
-    chosen = [arbitration.DECISIONS.get(a["choix"], "") for a in answers]
+    chosen = [arbitration.decision_of(a["choix"]) for a in answers]
     undecided = int(validation.get("a_arbitrer", 0))
-    held = undecided - chosen.count(arbitration.DECISIONS[arbitration.ENTER])
+    held = undecided - chosen.count(arbitration.ENTERED)
     received = int(validation.get("received", intake_info.get("received", 0)))
     summary: dict[str, Any] = {
         "dag_id": dag_id,
@@ -62,9 +62,9 @@ def write(run_dir: Path, *, dag_id: str, run_id: str, dry_run: bool, settings: B
         "a_arbitrer": undecided,
         "lettres": int(validation.get("lettres", 0)),
         "arbitrages": {
-            "saisis": chosen.count(arbitration.DECISIONS[arbitration.ENTER]),
-            "mis_en_attente": chosen.count(arbitration.DECISIONS[arbitration.HOLD]),
-            "rejetes": chosen.count(arbitration.DECISIONS[arbitration.REJECT]),
+            "saisis": chosen.count(arbitration.ENTERED),
+            "mis_en_attente": chosen.count(arbitration.HELD),
+            "rejetes": chosen.count(arbitration.REJECTED),
             "sans_reponse": undecided - len(answers),
         },
         "held": held,
