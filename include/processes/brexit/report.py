@@ -5,10 +5,10 @@ Every received row ends in exactly one place:
 + ineligible + held``, where ``incomplete`` counts files the rules found incomplete (a letter
 each) and ``held`` those an agent held or rejected or has not answered yet.
 
-Time saved (measured, not assumed): every file the pipeline decided (entered, letter
-written, ineligible) would have taken an agent ``manual_minutes_per_file``; from that are
-taken the robot's measured minutes and ``agent_minutes_per_human_file`` for each file that
-needed a person (the arbitrations).
+Time saved (measured, not assumed): every file the run dealt with (entered, letter written,
+ineligible, held or rejected by an agent; each once) would have taken an agent
+``manual_minutes_per_file``; from that are taken the robot's measured minutes and
+``agent_minutes_per_human_file`` for each file that needed a person (the arbitrations).
 """
 
 from __future__ import annotations
@@ -96,10 +96,15 @@ def write(run_dir: Path, *, dag_id: str, run_id: str, dry_run: bool, settings: B
     return {k: summary[k] for k in (*keys, "mismatched", "statut", "erreurs")}
 
 
+def handled_files(summary: dict[str, Any]) -> int:
+    """Files this run spared an agent, each once: entered (by the rules' decision or an agent's),
+    incomplete (letter written), ineligible, held or rejected by an agent."""
+    return summary["entered"] + summary["incomplete"] + summary["ineligible"] + summary["held"]
+
+
 def time_saved(summary: dict[str, Any], robot_minutes: float, settings: BrexitSettings) -> dict[str, Any]:
-    decided = summary["entered"] + summary["incomplete"] + summary["ineligible"]
     human = summary["a_arbitrer"]
-    manual = (decided + human) * settings.manual_minutes_per_file
+    manual = handled_files(summary) * settings.manual_minutes_per_file
     spent = robot_minutes + human * settings.agent_minutes_per_human_file
     return {
         "minutes_manuelles_evitees": round(manual, 1),
@@ -211,7 +216,7 @@ def _report(
         ("Secondes par dossier (médiane, robot)", summary["secondes_par_dossier"] or "—"),
     ]
     if "minutes_gagnees" in summary:
-        decided = summary["entered"] + summary["incomplete"] + summary["ineligible"] + summary["a_arbitrer"]
+        decided = handled_files(summary)
         report.details.append(
             (
                 "Temps gagné (min)",
