@@ -32,6 +32,7 @@ is one script per poll. Messages are French and technical and never quote what w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Self, TypeVar
 from urllib.parse import urlencode, urlsplit
@@ -387,3 +388,52 @@ def _net_error(message: str | None) -> str:
     text = message or ""
     start = text.find("net::ERR_")
     return text[start:].split()[0] if start >= 0 else "erreur réseau"
+
+
+class ReceiptPages:
+    """How a target app shows a record's receipt (its file number), for the search page and the
+    confirmation page: search result rows ``#resultats tr.resultat[<attribute>]`` or an
+    ``#aucun-resultat`` element; a confirmation element holding the number."""
+
+    RECEIPT_ATTRIBUTE: ClassVar[str]  # e.g. "data-matricule"
+    RECEIPT_PATTERN: ClassVar[re.Pattern[str]]
+    RECEIPT_NAME: ClassVar[str]  # French, in PageChanged: "matricule"
+    RECEIPT_FORMAT: ClassVar[str]  # French: "format V0000000 attendu"
+
+
+class SearchResultsPage(Page, ReceiptPages):
+    """A search by business key: the receipts of the rows found (one at most)."""
+
+    def receipts(self) -> list[str]:
+        """Every receipt found, in one script call ([] when "aucun résultat")."""
+        attribute = self.RECEIPT_ATTRIBUTE
+        rows_locator: Locator = (By.CSS_SELECTOR, f"#resultats tr.resultat[{attribute}]")
+        outcome_locator: Locator = (By.CSS_SELECTOR, f"#resultats tr.resultat[{attribute}], #aucun-resultat")
+        outcome = self._attributes(outcome_locator, attribute)
+        if not outcome:
+            raise PageChanged(self.NAME, "résultats ou aucun-resultat", outcome_locator)
+        rows = [value for value in outcome if value is not None]
+        for value in rows:
+            if not self.RECEIPT_PATTERN.fullmatch(value):
+                raise PageChanged(self.NAME, f"{self.RECEIPT_NAME} d'un résultat", rows_locator, self.RECEIPT_FORMAT)
+        return rows
+
+    def receipt(self) -> str | None:
+        """The receipt of the record searched, None when none was found."""
+        found = self.receipts()
+        if len(found) > 1:
+            rows_locator: Locator = (By.CSS_SELECTOR, f"#resultats tr.resultat[{self.RECEIPT_ATTRIBUTE}]")
+            raise PageChanged(self.NAME, "résultat unique", rows_locator, f"{len(found)} dossiers pour une clé")
+        return found[0] if found else None
+
+
+class ConfirmationPage(Page, ReceiptPages):
+    """The page after a creation, showing the new record's receipt in ``RECEIPT_LOCATOR``."""
+
+    RECEIPT_LOCATOR: ClassVar[Locator]
+
+    def receipt(self) -> str:
+        text = self._text(self.RECEIPT_LOCATOR, required=True)
+        if not self.RECEIPT_PATTERN.fullmatch(text):
+            raise PageChanged(self.NAME, self.RECEIPT_NAME, self.RECEIPT_LOCATOR, self.RECEIPT_FORMAT)
+        return text

@@ -38,9 +38,12 @@ from include.rpa.browser import SET_VALUE_JS_FUNCTIONS
 from include.rpa.pages import (
     DEFAULT_TIMEOUT,
     AlreadyExists,
+    ConfirmationPage,
     Locator,
     Page,
     PageChanged,
+    ReceiptPages,
+    SearchResultsPage,
     TargetRefused,
     css,
 )
@@ -167,15 +170,19 @@ class LoginPage(ForeignersPage, HrLoginPage):
         return self._log_in(user, password, HomePage)
 
 
-class SearchResults(ForeignersPage):
+class ForeignersReceipts(ReceiptPages):
+    RECEIPT_ATTRIBUTE = "data-numero-etranger"
+    RECEIPT_PATTERN = _NUMERO_ETRANGER
+    RECEIPT_NAME = "numéro étranger"
+    RECEIPT_FORMAT = "10 chiffres attendus"
+
+
+class SearchResults(ForeignersPage, ForeignersReceipts, SearchResultsPage):
     """The search page after a search by application number (a GET form: loading its URL is submitting it)."""
 
     PAGE = "recherche"
     NAME = "Rechercher un dossier (étrangers)"
     PATH = "/recherche"
-
-    _RESULT_ROWS = (By.CSS_SELECTOR, "#resultats tr.resultat[data-numero-etranger]")
-    _OUTCOME = (By.CSS_SELECTOR, "#resultats tr.resultat[data-numero-etranger], #aucun-resultat")
 
     @classmethod
     def for_dossier(
@@ -188,22 +195,11 @@ class SearchResults(ForeignersPage):
 
     def numeros_etranger(self) -> list[str]:
         """Every foreigner number found (the application holds one file per application number at most)."""
-        # One call: the result rows' numbers, or [None] for "Aucun dossier trouvé".
-        outcome = self._attributes(self._OUTCOME, "data-numero-etranger")
-        if not outcome:
-            raise PageChanged(self.NAME, "résultats ou aucun-resultat", self._OUTCOME)
-        rows = [value for value in outcome if value is not None]
-        for numero in rows:
-            if not _NUMERO_ETRANGER.fullmatch(numero):
-                raise PageChanged(self.NAME, "numéro étranger d'un résultat", self._RESULT_ROWS, "10 chiffres attendus")
-        return rows
+        return self.receipts()
 
     def numero_etranger(self) -> str | None:
         """The foreigner number of the file with this application number, None when "Aucun dossier trouvé"."""
-        found = self.numeros_etranger()
-        if len(found) > 1:
-            raise PageChanged(self.NAME, "résultat unique", self._RESULT_ROWS, f"{len(found)} dossiers pour un numéro")
-        return found[0] if found else None
+        return self.receipt()
 
 
 # --------------------------------------------------------------------------- creation, 4 screens
@@ -291,17 +287,13 @@ class DecisionStep(ForeignersPage):
         return self._submit(self._SUBMIT, Confirmation, "valider")
 
 
-class Confirmation(ForeignersPage):
+class Confirmation(ForeignersPage, ForeignersReceipts, ConfirmationPage):
     PAGE = "confirmation"
     NAME = "Dossier enregistré (étrangers)"
-
-    _NUMERO_ETRANGER = (By.ID, "numero-etranger")
+    RECEIPT_LOCATOR = (By.ID, "numero-etranger")
 
     def numero_etranger(self) -> str:
-        text = self._text(self._NUMERO_ETRANGER, required=True)
-        if not _NUMERO_ETRANGER.fullmatch(text):
-            raise PageChanged(self.NAME, "numero-etranger", self._NUMERO_ETRANGER, "10 chiffres attendus")
-        return text
+        return self.receipt()
 
 
 # --------------------------------------------------------------------------- services

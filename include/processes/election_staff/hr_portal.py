@@ -32,11 +32,14 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from include.rpa.pages import (
     DEFAULT_TIMEOUT,
     AlreadyExists,
+    ConfirmationPage,
     Locator,
     LoginRefused,
     P,
     Page,
     PageChanged,
+    ReceiptPages,
+    SearchResultsPage,
     TargetRefused,
 )
 from include.rpa.text import strip_accents
@@ -115,15 +118,19 @@ class HomePage(HrPortalPage):
         return int(text)
 
 
-class SearchResults(HrPortalPage):
+class HrReceipts(ReceiptPages):
+    RECEIPT_ATTRIBUTE = "data-matricule"
+    RECEIPT_PATTERN = _MATRICULE
+    RECEIPT_NAME = "matricule"
+    RECEIPT_FORMAT = "format V0000000 attendu"
+
+
+class SearchResults(HrPortalPage, HrReceipts, SearchResultsPage):
     """The search page after a search by NIR (a GET form: loading its URL is submitting it)."""
 
     PAGE = "recherche"
     NAME = "Rechercher un vacataire"
     PATH = "/recherche"
-
-    _RESULT_ROWS = (By.CSS_SELECTOR, "#resultats tr.resultat[data-matricule]")
-    _OUTCOME = (By.CSS_SELECTOR, "#resultats tr.resultat[data-matricule], #aucun-resultat")
 
     @classmethod
     def for_nir(cls, driver: WebDriver, base_url: str, nir: str, *, timeout: float = DEFAULT_TIMEOUT) -> SearchResults:
@@ -133,22 +140,11 @@ class SearchResults(HrPortalPage):
 
     def matricules(self) -> list[str]:
         """Every matricule found (the portal holds one worker per NIR at most)."""
-        # One call: the result rows' matricules, or [None] for "Aucun vacataire trouvé".
-        outcome = self._attributes(self._OUTCOME, "data-matricule")
-        if not outcome:
-            raise PageChanged(self.NAME, "résultats ou aucun-resultat", self._OUTCOME)
-        rows = [value for value in outcome if value is not None]
-        for matricule in rows:
-            if not _MATRICULE.fullmatch(matricule):
-                raise PageChanged(self.NAME, "matricule d'un résultat", self._RESULT_ROWS, "format V0000000 attendu")
-        return rows
+        return self.receipts()
 
     def matricule(self) -> str | None:
         """The matricule of the worker with this NIR, None when "Aucun vacataire trouvé"."""
-        found = self.matricules()
-        if len(found) > 1:
-            raise PageChanged(self.NAME, "résultat unique", self._RESULT_ROWS, f"{len(found)} dossiers pour un NIR")
-        return found[0] if found else None
+        return self.receipt()
 
 
 # --------------------------------------------------------------------------- creation, 3 steps
@@ -234,17 +230,13 @@ class AssignmentStep(HrPortalPage):
         return self._submit(self._SUBMIT, Confirmation, "valider")
 
 
-class Confirmation(HrPortalPage):
+class Confirmation(HrPortalPage, HrReceipts, ConfirmationPage):
     PAGE = "confirmation"
     NAME = "Dossier créé"
-
-    _MATRICULE = (By.ID, "matricule")
+    RECEIPT_LOCATOR = (By.ID, "matricule")
 
     def matricule(self) -> str:
-        text = self._text(self._MATRICULE, required=True)
-        if not _MATRICULE.fullmatch(text):
-            raise PageChanged(self.NAME, "matricule", self._MATRICULE, "format V0000000 attendu")
-        return text
+        return self.receipt()
 
 
 # --------------------------------------------------------------------------- services
