@@ -1,5 +1,6 @@
 """Assembly of a portal's Starlette app: its database, templates, routes and static
-files behind the fault, 500-page and session middlewares."""
+files (its own ``static_dir``, then the shared ``sandbox/common/static``) behind the
+fault, 500-page and session middlewares."""
 
 from __future__ import annotations
 
@@ -54,7 +55,10 @@ def create_portal(
     faults = FaultInjector(settings.faults)
 
     app = Starlette(
-        routes=[*routes, Mount("/static", StaticFiles(directory=static_dir), name="static")],
+        routes=[
+            *routes,
+            Mount("/static", StaticFiles(directory=static_dir, packages=[("sandbox.common", "static")]), name="static"),
+        ],
         middleware=[
             # Outermost first: faults happen before anything else runs.
             Middleware(FaultMiddleware, injector=faults, error_page=server_error_body),

@@ -7,6 +7,9 @@ shows ``message`` and carries the HTTP status in ``#erreur[data-status]`` for th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -15,6 +18,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from sandbox.common import csrf
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -30,6 +36,31 @@ ERRORS = {
         "Erreur interne du serveur. Veuillez réessayer plus tard ou contacter l'assistance informatique (poste 4242).",
     ),
 }
+
+
+@dataclass(frozen=True)
+class Branding:
+    """What tells the apps apart in ``base.html`` (its ``portal`` global): the suffix of
+    the page title, the banner, the menu (href, id, text) shown once logged in, the footer."""
+
+    title: str
+    banner: str
+    menu: tuple[tuple[str, str, str], ...]
+    footer: str
+
+
+def make_templates(
+    directories: Sequence[Path],
+    branding: Branding,
+    filters: dict[str, Callable[..., Any]] | None = None,
+    globals: dict[str, Any] | None = None,
+) -> Jinja2Templates:
+    """The app's templates (``directories``, first wins), then the shared ones (``base.html``,
+    ``login.html``, ``erreur.html`` and the form macros ``_forms.html``, ``_choix.html``)."""
+    templates = Jinja2Templates(directory=[*directories, TEMPLATES_DIR])
+    templates.env.filters.update(filters or {})
+    templates.env.globals.update(globals or {}, portal=branding)
+    return templates
 
 
 def render(

@@ -1,7 +1,7 @@
-"""Rendering: the foreigners' office templates, then the HR portal's for what the
-prefecture's intranet apps share (login page, error page, form macros), so every app
-keeps the same page conventions (the page context, the French error texts and the
-pre-rendered 500 page are ``sandbox.common.pages``)."""
+"""Rendering: the foreigners' office templates, branding and filters, over the templates
+the prefecture's intranet apps share (base page, login page, error page, form macros),
+so every app keeps the same page conventions (``sandbox.common.pages``, with the page
+context, the French error texts and the pre-rendered 500 page)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,24 @@ from pathlib import Path
 
 from starlette.templating import Jinja2Templates
 
+from sandbox.common import pages
 from sandbox.foreigners_portal.fields import DATE_FIELDS, PIECES, SITUATIONS, TITRES, split_codes
 from sandbox.foreigners_portal.models import ForeignerFile
-from sandbox.hr_portal import pages as hr_pages
 from sandbox.hr_portal.pages import date_fr
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+BRANDING = pages.Branding(
+    title="Application étrangers",
+    banner="Application étrangers (AGDREF) — Préfecture",
+    menu=(
+        ("/", "menu-accueil", "Accueil"),
+        ("/recherche", "menu-recherche", "Rechercher un dossier"),
+        ("/dossiers/nouveau", "menu-nouveau", "Nouveau dossier"),
+        ("/export.csv", "menu-export", "Export"),
+    ),
+    footer="Application étrangers v1.9.3 — Bureau de l'immigration et de l'intégration — usage strictement interne",
+)
 
 
 def display(row: ForeignerFile, name: str) -> str:
@@ -32,13 +44,10 @@ def display(row: ForeignerFile, name: str) -> str:
 
 
 def make_templates() -> Jinja2Templates:
-    # Ours first: base.html (the application's banner and menu) wins over the HR portal's.
-    templates = Jinja2Templates(directory=[TEMPLATES_DIR, hr_pages.TEMPLATES_DIR])
-    templates.env.filters.update(
-        date_fr=date_fr,
-        split_codes=split_codes,
-        situation_fr=lambda value: SITUATIONS.get(value, value),
-        titre_fr=lambda value: TITRES.get(value, value),
-    )
-    templates.env.globals.update(display=display)
-    return templates
+    filters = {
+        "date_fr": date_fr,
+        "split_codes": split_codes,
+        "situation_fr": lambda value: SITUATIONS.get(value, value),
+        "titre_fr": lambda value: TITRES.get(value, value),
+    }
+    return pages.make_templates([TEMPLATES_DIR], BRANDING, filters, {"display": display})

@@ -9,19 +9,18 @@ it its foreigner number.
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.common import csrf
+from sandbox.common.handlers import Draft, app_db, csv_export, home_page, record_page, search_page
 from sandbox.common.login import LOGIN_ROUTES
-from sandbox.common.pages import csv_download, error_page, redirect, render, server_error
+from sandbox.common.pages import redirect, render
 from sandbox.common.sessions import logged_in_user, login_required
 from sandbox.foreigners_portal import export, repository
-from sandbox.foreigners_portal.db import Database
 from sandbox.foreigners_portal.fields import FILE_FIELDS, LABELS, PIECES, SITUATIONS, TITRES
+from sandbox.foreigners_portal.models import ForeignerFile
 from sandbox.foreigners_portal.validation import (
     MESSAGES,
     Checked,
@@ -32,7 +31,6 @@ from sandbox.foreigners_portal.validation import (
     parse_date,
 )
 
-DRAFT = "dossier_etranger"
 FORM_ERROR = "_form"
 
 STEP_1 = "/dossiers/nouveau"
@@ -40,80 +38,36 @@ STEP_2 = "/dossiers/nouveau/residence"
 STEP_3 = "/dossiers/nouveau/pieces"
 STEP_4 = "/dossiers/nouveau/decision"
 # The draft's parts, in order, and the screen that fills each.
-PARTS = (("identite", STEP_1), ("residence", STEP_2), ("pieces", STEP_3))
-
-
-def _db(request: Request) -> Database:
-    return request.app.state.db
+DRAFT = Draft("dossier_etranger", (("identite", STEP_1), ("residence", STEP_2), ("pieces", STEP_3)))
 
 
 # ----------------------------------------------------------------------------- consultation
 
 
-@login_required
-async def home(request: Request) -> Response:
-    with _db(request).session() as db:
-        total = repository.count(db)
-    return render(request, "accueil.html", page="accueil", title="Accueil", total=total)
+def _find_by_dossier(request: Request, numero: str) -> list[ForeignerFile]:
+    with app_db(request).session() as db:
+        return list(repository.find_by_dossier(db, numero.strip()))
 
 
-@login_required
-async def search(request: Request) -> Response:
-    numero = request.query_params.get("numero_dossier")
-    files: list[Any] = []
-    if numero and numero.strip():
-        with _db(request).session() as db:
-            files = list(repository.find_by_dossier(db, numero.strip()))
-    return render(
-        request,
-        "recherche.html",
-        page="recherche",
-        title="Rechercher un dossier",
-        numero_dossier=numero or "",
-        searched=numero is not None,
-        files=files,
-    )
-
-
-@login_required
-async def detail(request: Request) -> Response:
-    with _db(request).session() as db:
-        row = repository.get(db, request.path_params["numero_etranger"])
-    if row is None:
-        return error_page(request, 404)
-    title = f"Dossier de l'étranger n° {row.numero_etranger}"
-    return render(request, "detail.html", page="detail", title=title, row=row, fields=FILE_FIELDS, labels=LABELS)
-
-
-@login_required
-async def confirmation(request: Request) -> Response:
-    with _db(request).session() as db:
-        row = repository.get(db, request.path_params["numero_etranger"])
-    if row is None:
-        return error_page(request, 404)
-    return render(request, "confirmation.html", page="confirmation", title="Dossier enregistré", row=row)
-
-
-@login_required
-async def export_csv(request: Request) -> Response:
-    with _db(request).session() as db:
-        body = export.to_csv(repository.all_files(db))
-    return csv_download(body, "dossiers_etrangers.csv")
+home = home_page(repository.count)
+search = search_page("numero_dossier", _find_by_dossier, title="Rechercher un dossier", results="files")
+detail = record_page(
+    repository.get,
+    "numero_etranger",
+    "detail.html",
+    page="detail",
+    title=lambda row: f"Dossier de l'étranger n° {row.numero_etranger}",
+    name="row",
+    fields=FILE_FIELDS,
+    labels=LABELS,
+)
+confirmation = record_page(
+    repository.get, "numero_etranger", "confirmation.html", page="confirmation", title="Dossier enregistré", name="row"
+)
+export_csv = csv_export(repository.all_files, export.to_csv, "dossiers_etrangers.csv")
 
 
 # ----------------------------------------------------------------------------- creation, 4 screens
-
-
-def _draft(request: Request) -> dict[str, dict[str, str]]:
-    return logged_in_user(request).data.setdefault(DRAFT, {})
-
-
-def _missing_step(draft: dict[str, dict[str, str]], number: int) -> str | None:
-    """The first earlier screen the draft lacks (where to send the user), or None."""
-    for part, path in PARTS[: number - 1]:
-        if part not in draft:
-            return path
-    return None
 
 
 _SCREENS: dict[int, tuple[str, str, str]] = {
@@ -135,7 +89,7 @@ def _step(request: Request, number: int, checked: Checked | None = None) -> Resp
         optional=frozenset(),
         values=checked.values if checked else {},
         errors=checked.errors if checked else {},
-        identite=_draft(request).get("identite", {}),
+        identite=DRAFT.get(request).get("identite", {}),
         situations=SITUATIONS,
         pieces=PIECES,
         titres=TITRES,
@@ -146,27 +100,26 @@ def _step(request: Request, number: int, checked: Checked | None = None) -> Resp
 @login_required
 async def new_identity(request: Request) -> Response:
     if request.method == "GET":
-        logged_in_user(request).data[DRAFT] = {}
+        DRAFT.start(request)
         return _step(request, 1)
     checked = check_identite(await request.form())
     if "numero_dossier" not in checked.errors:
-        with _db(request).session() as db:
+        with app_db(request).session() as db:
             existing = repository.numero_of_dossier(db, checked.cleaned["numero_dossier"])
         if existing:
             checked.fail("numero_dossier", "doublon", numero=existing)
     if not checked.ok:
         return _step(request, 1, checked)
-    logged_in_user(request).data[DRAFT] = {"identite": checked.cleaned}
+    DRAFT.start(request, identite=checked.cleaned)
     return redirect(STEP_2)
 
 
 @csrf.protected
 @login_required
 async def new_residence(request: Request) -> Response:
-    draft = _draft(request)
-    missing = _missing_step(draft, 2)
-    if missing:
-        return redirect(missing)
+    if missing := DRAFT.missing(request, 2):
+        return missing
+    draft = DRAFT.get(request)
     if request.method == "GET":
         return _step(request, 2)
     birth = parse_date(draft["identite"]["date_naissance"])
@@ -180,10 +133,9 @@ async def new_residence(request: Request) -> Response:
 @csrf.protected
 @login_required
 async def new_documents(request: Request) -> Response:
-    draft = _draft(request)
-    missing = _missing_step(draft, 3)
-    if missing:
-        return redirect(missing)
+    if missing := DRAFT.missing(request, 3):
+        return missing
+    draft = DRAFT.get(request)
     if request.method == "GET":
         return _step(request, 3)
     checked = check_pieces(await request.form())
@@ -196,10 +148,9 @@ async def new_documents(request: Request) -> Response:
 @csrf.protected
 @login_required
 async def new_decision(request: Request) -> Response:
-    draft = _draft(request)
-    missing = _missing_step(draft, 4)
-    if missing:
-        return redirect(missing)
+    if missing := DRAFT.missing(request, 4):
+        return missing
+    draft = DRAFT.get(request)
     if request.method == "GET":
         return _step(request, 4)
     checked = check_decision(await request.form(), situation=draft["residence"]["situation"])
@@ -207,16 +158,12 @@ async def new_decision(request: Request) -> Response:
         return _step(request, 4, checked)
     values = {**draft["identite"], **draft["residence"], **draft["pieces"], **checked.cleaned}
     try:
-        with _db(request).session() as db:
+        with app_db(request).session() as db:
             row = repository.create(db, values, created_by=logged_in_user(request).username)
     except repository.DuplicateDossier as duplicate:
         checked.errors[FORM_ERROR] = MESSAGES["doublon"].format(numero=duplicate.numero_etranger)
         return _step(request, 4, checked)
-    logged_in_user(request).data[DRAFT] = {}
-    if request.app.state.faults.lose_confirmation():
-        # The file is stored; only the answer is lost (the robot must search before retrying).
-        return server_error(request)
-    return redirect(f"/etrangers/{row.numero_etranger}/confirmation")
+    return DRAFT.finish(request, f"/etrangers/{row.numero_etranger}/confirmation")
 
 
 ROUTES = [

@@ -1,4 +1,5 @@
-"""Settings of the foreigners' office stand-in ("AGDREF"), from the environment.
+"""Settings of the foreigners' office stand-in ("AGDREF"), from the environment
+(``sandbox.common.settings``).
 
 ``RPA_FOREIGNERS_PORTAL_DB_URL``  SQLAlchemy URL of its database
                                   (default ``sqlite:///$RPA_DATA_DIR/sandbox/foreigners_portal.sqlite``)
@@ -10,14 +11,11 @@ Faults: see ``sandbox.common.faults`` (``RPA_FOREIGNERS_PORTAL_*`` wins over ``R
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from sandbox.common import settings as common
 from sandbox.common.accounts import DemoUser
-from sandbox.common.env import data_dir, lookup, sqlite_url
-from sandbox.common.faults import FaultSettings
 
 NAME = "foreigners_portal"
 TITLE = "Application étrangers"
@@ -33,26 +31,12 @@ DEMO_USERS = (
 
 
 def default_db_url(environ: Mapping[str, str] | None = None) -> str:
-    return sqlite_url(data_dir(environ) / "sandbox" / "foreigners_portal.sqlite")
+    return common.default_db_url(NAME, environ)
 
 
 @dataclass(frozen=True)
-class ForeignersPortalSettings:
-    db_url: str
-    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
-    faults: FaultSettings = field(default_factory=FaultSettings)
+class ForeignersPortalSettings(common.PortalSettingsBase):
+    NAME = NAME
+    ENV_PREFIX = ENV_PREFIX
+
     demo_users: tuple[DemoUser, ...] = DEMO_USERS
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> ForeignersPortalSettings:
-        env = os.environ if environ is None else environ
-        return cls(
-            db_url=env.get(f"{ENV_PREFIX}_DB_URL", "").strip() or default_db_url(env),
-            secret_key=lookup("SECRET", ENV_PREFIX, env) or secrets.token_urlsafe(32),
-            faults=FaultSettings.from_env(ENV_PREFIX, env),
-        )
-
-
-def port_from_env(environ: Mapping[str, str] | None = None) -> int:
-    env = os.environ if environ is None else environ
-    return int(env.get(f"{ENV_PREFIX}_PORT", "").strip() or DEFAULT_PORT)

@@ -1,5 +1,5 @@
-"""Rendering: the HR portal's templates and their filters (the page context and the
-French error pages are ``sandbox.common.pages``)."""
+"""Rendering: the HR portal's templates, branding and filters (the shared templates,
+the page context and the French error pages are ``sandbox.common.pages``)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,23 @@ from schwifty import IBAN
 from starlette.templating import Jinja2Templates
 from stdnum.fr import nir as stdnum_nir
 
+from sandbox.common import pages
 from sandbox.hr_portal.fields import DATE_FIELDS, SEXES
 from sandbox.hr_portal.models import Worker
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+BRANDING = pages.Branding(
+    title="Portail RH",
+    banner="Portail RH — Préfecture",
+    menu=(
+        ("/", "menu-accueil", "Accueil"),
+        ("/recherche", "menu-recherche", "Rechercher un vacataire"),
+        ("/vacataires/nouveau", "menu-nouveau", "Nouveau vacataire"),
+        ("/export.csv", "menu-export", "Export"),
+    ),
+    footer="Portail RH v2.4.7 — Secrétariat général commun — usage strictement interne",
+)
 
 
 def date_fr(value: dt.date | None) -> str:
@@ -49,7 +62,5 @@ def display(worker: Worker, name: str) -> str:
 
 
 def make_templates() -> Jinja2Templates:
-    templates = Jinja2Templates(directory=TEMPLATES_DIR)
-    templates.env.filters.update(date_fr=date_fr, nir_fmt=nir_fmt, iban_fmt=iban_fmt)
-    templates.env.globals.update(display=display)
-    return templates
+    filters = {"date_fr": date_fr, "nir_fmt": nir_fmt, "iban_fmt": iban_fmt}
+    return pages.make_templates([TEMPLATES_DIR], BRANDING, filters, {"display": display})

@@ -14,12 +14,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.common import csrf
+from sandbox.common.handlers import Draft, app_db, csv_export, home_page, record_page, search_page
 from sandbox.common.login import LOGIN_ROUTES
-from sandbox.common.pages import csv_download, error_page, redirect, render, server_error
+from sandbox.common.pages import redirect, render
 from sandbox.common.sessions import logged_in_user, login_required
 from sandbox.hr_portal import export, repository
-from sandbox.hr_portal.db import Database
 from sandbox.hr_portal.fields import FONCTIONS, LABELS, OPTIONAL, SEXES, SITE_OTHER, SITES, STATUTS, WORKER_FIELDS
+from sandbox.hr_portal.models import Worker
 from sandbox.hr_portal.validation import (
     MESSAGES,
     Checked,
@@ -29,83 +30,44 @@ from sandbox.hr_portal.validation import (
     compact_nir,
 )
 
-DRAFT = "brouillon"
-
 STEP_1, STEP_2, STEP_3 = "/vacataires/nouveau", "/vacataires/nouveau/adresse", "/vacataires/nouveau/affectation"
-
-
-def _db(request: Request) -> Database:
-    return request.app.state.db
+DRAFT = Draft("brouillon", (("identite", STEP_1), ("adresse", STEP_2)))
 
 
 # ----------------------------------------------------------------------------- consultation
 
 
-@login_required
-async def home(request: Request) -> Response:
-    with _db(request).session() as db:
-        total = repository.count(db)
-    return render(request, "accueil.html", page="accueil", title="Accueil", total=total)
+def _find_by_nir(request: Request, nir: str) -> list[Worker]:
+    with app_db(request).session() as db:
+        return list(repository.find_by_nir(db, compact_nir(nir)))
 
 
-@login_required
-async def search(request: Request) -> Response:
-    nir = request.query_params.get("nir")
-    workers: list[Any] = []
-    if nir and nir.strip():
-        with _db(request).session() as db:
-            workers = list(repository.find_by_nir(db, compact_nir(nir)))
-    return render(
-        request,
-        "recherche.html",
-        page="recherche",
-        title="Rechercher un vacataire",
-        nir=nir or "",
-        searched=nir is not None,
-        workers=workers,
-    )
-
-
-@login_required
-async def detail(request: Request) -> Response:
-    with _db(request).session() as db:
-        worker = repository.get(db, request.path_params["matricule"])
-    if worker is None:
-        return error_page(request, 404)
-    title = f"Dossier du vacataire {worker.matricule}"
-    return render(
-        request, "detail.html", page="detail", title=title, worker=worker, fields=WORKER_FIELDS, labels=LABELS
-    )
-
-
-@login_required
-async def confirmation(request: Request) -> Response:
-    with _db(request).session() as db:
-        worker = repository.get(db, request.path_params["matricule"])
-    if worker is None:
-        return error_page(request, 404)
-    return render(request, "confirmation.html", page="confirmation", title="Dossier créé", worker=worker)
-
-
-@login_required
-async def export_csv(request: Request) -> Response:
-    with _db(request).session() as db:
-        body = export.to_csv(repository.all_workers(db))
-    return csv_download(body, "vacataires.csv")
+home = home_page(repository.count)
+search = search_page("nir", _find_by_nir, title="Rechercher un vacataire", results="workers")
+detail = record_page(
+    repository.get,
+    "matricule",
+    "detail.html",
+    page="detail",
+    title=lambda worker: f"Dossier du vacataire {worker.matricule}",
+    name="worker",
+    fields=WORKER_FIELDS,
+    labels=LABELS,
+)
+confirmation = record_page(
+    repository.get, "matricule", "confirmation.html", page="confirmation", title="Dossier créé", name="worker"
+)
+export_csv = csv_export(repository.all_workers, export.to_csv, "vacataires.csv")
 
 
 # ----------------------------------------------------------------------------- creation, 3 steps
-
-
-def _draft(request: Request) -> dict[str, dict[str, str]]:
-    return logged_in_user(request).data.setdefault(DRAFT, {})
 
 
 def _step(request: Request, number: int, checked: Checked | None = None) -> Response:
     values = checked.values if checked else {}
     errors = checked.errors if checked else {}
     common: dict[str, Any] = {"labels": LABELS, "optional": OPTIONAL, "values": values, "errors": errors}
-    draft = _draft(request)
+    draft = DRAFT.get(request)
     if number == 1:
         return render(
             request,
@@ -141,60 +103,53 @@ def _step(request: Request, number: int, checked: Checked | None = None) -> Resp
 @login_required
 async def new_identity(request: Request) -> Response:
     if request.method == "GET":
-        logged_in_user(request).data[DRAFT] = {}
+        DRAFT.start(request)
         return _step(request, 1)
     checked = check_identite(await request.form())
     if "nir" not in checked.errors:
-        with _db(request).session() as db:
+        with app_db(request).session() as db:
             existing = repository.matricule_of_nir(db, checked.cleaned["nir"])
         if existing:
             checked.fail("nir", "nir_doublon", matricule=existing)
     if not checked.ok:
         return _step(request, 1, checked)
-    logged_in_user(request).data[DRAFT] = {"identite": checked.cleaned}
+    DRAFT.start(request, identite=checked.cleaned)
     return redirect(STEP_2)
 
 
 @csrf.protected
 @login_required
 async def new_address(request: Request) -> Response:
-    draft = _draft(request)
-    if "identite" not in draft:
-        return redirect(STEP_1)
+    if missing := DRAFT.missing(request, 2):
+        return missing
     if request.method == "GET":
         return _step(request, 2)
     checked = check_adresse(await request.form())
     if not checked.ok:
         return _step(request, 2, checked)
-    draft["adresse"] = checked.cleaned
+    DRAFT.get(request)["adresse"] = checked.cleaned
     return redirect(STEP_3)
 
 
 @csrf.protected
 @login_required
 async def new_assignment(request: Request) -> Response:
-    draft = _draft(request)
-    if "identite" not in draft:
-        return redirect(STEP_1)
-    if "adresse" not in draft:
-        return redirect(STEP_2)
+    if missing := DRAFT.missing(request, 3):
+        return missing
     if request.method == "GET":
         return _step(request, 3)
     checked = check_affectation(await request.form())
     if not checked.ok:
         return _step(request, 3, checked)
+    draft = DRAFT.get(request)
     values = {**draft["identite"], **draft["adresse"], **checked.cleaned}
     try:
-        with _db(request).session() as db:
+        with app_db(request).session() as db:
             worker = repository.create(db, values, created_by=logged_in_user(request).username)
     except repository.DuplicateNir as duplicate:
         checked.errors["_form"] = MESSAGES["nir_doublon"].format(matricule=duplicate.matricule)
         return _step(request, 3, checked)
-    logged_in_user(request).data[DRAFT] = {}
-    if request.app.state.faults.lose_confirmation():
-        # The worker is stored; only the answer is lost (the robot must search before retrying).
-        return server_error(request)
-    return redirect(f"/vacataires/{worker.matricule}/confirmation")
+    return DRAFT.finish(request, f"/vacataires/{worker.matricule}/confirmation")
 
 
 ROUTES = [

@@ -1,4 +1,4 @@
-"""Settings of the HR portal stand-in, from the environment.
+"""Settings of the HR portal stand-in, from the environment (``sandbox.common.settings``).
 
 ``RPA_HR_PORTAL_DB_URL``   SQLAlchemy URL of its database
                            (default ``sqlite:///$RPA_DATA_DIR/sandbox/hr_portal.sqlite``)
@@ -10,14 +10,11 @@ Faults: see ``sandbox.common.faults`` (``RPA_HR_PORTAL_*`` wins over ``RPA_SANDB
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from sandbox.common import settings as common
 from sandbox.common.accounts import DemoUser
-from sandbox.common.env import data_dir, lookup, sqlite_url
-from sandbox.common.faults import FaultSettings
 
 NAME = "hr_portal"
 TITLE = "Portail RH"
@@ -34,26 +31,17 @@ DEMO_USERS = (
 
 
 def default_db_url(environ: Mapping[str, str] | None = None) -> str:
-    return sqlite_url(data_dir(environ) / "sandbox" / "hr_portal.sqlite")
+    return common.default_db_url(NAME, environ)
+
+
+def db_url_from_env(environ: Mapping[str, str] | None = None) -> str:
+    """``RPA_HR_PORTAL_DB_URL``, else the default (the payroll portal reads it too)."""
+    return common.db_url_from_env(ENV_PREFIX, NAME, environ)
 
 
 @dataclass(frozen=True)
-class HrPortalSettings:
-    db_url: str
-    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
-    faults: FaultSettings = field(default_factory=FaultSettings)
+class HrPortalSettings(common.PortalSettingsBase):
+    NAME = NAME
+    ENV_PREFIX = ENV_PREFIX
+
     demo_users: tuple[DemoUser, ...] = DEMO_USERS
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> HrPortalSettings:
-        env = os.environ if environ is None else environ
-        return cls(
-            db_url=env.get(f"{ENV_PREFIX}_DB_URL", "").strip() or default_db_url(env),
-            secret_key=lookup("SECRET", ENV_PREFIX, env) or secrets.token_urlsafe(32),
-            faults=FaultSettings.from_env(ENV_PREFIX, env),
-        )
-
-
-def port_from_env(environ: Mapping[str, str] | None = None) -> int:
-    env = os.environ if environ is None else environ
-    return int(env.get(f"{ENV_PREFIX}_PORT", "").strip() or DEFAULT_PORT)

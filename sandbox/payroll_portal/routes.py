@@ -15,21 +15,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.common import csrf
+from sandbox.common.handlers import app_db, confirmed, csv_export, home_page, search_page
 from sandbox.common.login import LOGIN_ROUTES
-from sandbox.common.pages import csv_download, error_page, redirect, render, server_error
+from sandbox.common.pages import error_page, render
 from sandbox.common.sessions import logged_in_user, login_required
 from sandbox.hr_portal.models import Worker
 from sandbox.payroll_portal import export, repository
-from sandbox.payroll_portal.db import Database
 from sandbox.payroll_portal.fields import LABELS, MODES, OPTIONAL, SCRUTINS, YES_NO
 from sandbox.payroll_portal.validation import Checked, check_allowance
 from sandbox.payroll_portal.workers import HrWorkers
 
 FORM_ERROR = "_form"
-
-
-def _db(request: Request) -> Database:
-    return request.app.state.db
 
 
 def _workers(request: Request) -> HrWorkers:
@@ -39,28 +35,11 @@ def _workers(request: Request) -> HrWorkers:
 # ----------------------------------------------------------------------------- consultation
 
 
-@login_required
-async def home(request: Request) -> Response:
-    with _db(request).session() as db:
-        total = repository.count(db)
-    return render(request, "accueil.html", page="accueil", title="Accueil", total=total)
-
-
-@login_required
-async def search(request: Request) -> Response:
-    query = request.query_params.get("q")
-    workers: list[Worker] = []
-    if query and query.strip():
-        workers = list(_workers(request).search(query))
-    return render(
-        request,
-        "recherche.html",
-        page="recherche",
-        title="Rechercher un dossier",
-        q=query or "",
-        searched=query is not None,
-        workers=workers,
-    )
+home = home_page(repository.count)
+search = search_page(
+    "q", lambda request, query: _workers(request).search(query), title="Rechercher un dossier", results="workers"
+)
+export_csv = csv_export(repository.all_allowances, export.to_csv, "indemnites.csv")
 
 
 @login_required
@@ -68,7 +47,7 @@ async def dossier(request: Request) -> Response:
     worker = _workers(request).get(request.path_params["matricule"])
     if worker is None:
         return error_page(request, 404)
-    with _db(request).session() as db:
+    with app_db(request).session() as db:
         allowances = list(repository.of_worker(db, str(worker.matricule)))
     title = f"Dossier de paie {worker.matricule}"
     return render(request, "dossier.html", page="dossier", title=title, worker=worker, allowances=allowances)
@@ -76,7 +55,7 @@ async def dossier(request: Request) -> Response:
 
 @login_required
 async def confirmation(request: Request) -> Response:
-    with _db(request).session() as db:
+    with app_db(request).session() as db:
         allowance = repository.get(db, request.path_params["numero"])
     if allowance is None:
         return error_page(request, 404)
@@ -89,13 +68,6 @@ async def confirmation(request: Request) -> Response:
         allowance=allowance,
         worker=worker,
     )
-
-
-@login_required
-async def export_csv(request: Request) -> Response:
-    with _db(request).session() as db:
-        body = export.to_csv(repository.all_allowances(db))
-    return csv_download(body, "indemnites.csv")
 
 
 # ----------------------------------------------------------------------------- new allowance
@@ -126,22 +98,19 @@ async def new_allowance(request: Request) -> Response:
     checked = check_allowance(await request.form())
     matricule, scrutin = str(worker.matricule), checked.values["scrutin"]
     if scrutin in SCRUTINS:
-        with _db(request).session() as db:
+        with app_db(request).session() as db:
             existing = repository.numero_for(db, matricule, scrutin)
         if existing:
             checked.fail(FORM_ERROR, "doublon", numero=existing)
     if not checked.ok or checked.allowance is None:
         return _allowance_form(request, worker, checked)
     try:
-        with _db(request).session() as db:
+        with app_db(request).session() as db:
             allowance = repository.create(db, worker, checked.allowance, created_by=logged_in_user(request).username)
     except repository.DuplicateAllowance as duplicate:
         checked.fail(FORM_ERROR, "doublon", numero=duplicate.numero)
         return _allowance_form(request, worker, checked)
-    if request.app.state.faults.lose_confirmation():
-        # The allowance is stored; only the answer is lost (the robot must look before retrying).
-        return server_error(request)
-    return redirect(f"/indemnites/{allowance.numero}/confirmation")
+    return confirmed(request, f"/indemnites/{allowance.numero}/confirmation")
 
 
 ROUTES = [

@@ -1,4 +1,4 @@
-"""Settings of the payroll portal stand-in, from the environment.
+"""Settings of the payroll portal stand-in, from the environment (``sandbox.common.settings``).
 
 ``RPA_PAYROLL_PORTAL_DB_URL``  SQLAlchemy URL of its database
                                (default ``sqlite:///$RPA_DATA_DIR/sandbox/payroll_portal.sqlite``)
@@ -12,14 +12,12 @@ Faults: see ``sandbox.common.faults`` (``RPA_PAYROLL_PORTAL_*`` wins over ``RPA_
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from sandbox.common import settings as common
 from sandbox.common.accounts import DemoUser
-from sandbox.common.env import data_dir, lookup, sqlite_url
-from sandbox.common.faults import FaultSettings
 from sandbox.hr_portal import settings as hr_settings
 
 NAME = "payroll_portal"
@@ -36,29 +34,22 @@ DEMO_USERS = (
 
 
 def default_db_url(environ: Mapping[str, str] | None = None) -> str:
-    return sqlite_url(data_dir(environ) / "sandbox" / "payroll_portal.sqlite")
+    return common.default_db_url(NAME, environ)
 
 
 def hr_db_url(environ: Mapping[str, str] | None = None) -> str:
     """The HR portal's database, as the HR portal itself computes it."""
-    env = os.environ if environ is None else environ
-    return env.get(f"{hr_settings.ENV_PREFIX}_DB_URL", "").strip() or hr_settings.default_db_url(env)
+    return hr_settings.db_url_from_env(environ)
 
 
 @dataclass(frozen=True)
-class PayrollPortalSettings:
-    db_url: str
-    hr_db_url: str  # read only: the workers' files come from the HR portal
-    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
-    faults: FaultSettings = field(default_factory=FaultSettings)
+class PayrollPortalSettings(common.PortalSettingsBase):
+    NAME = NAME
+    ENV_PREFIX = ENV_PREFIX
+
     demo_users: tuple[DemoUser, ...] = DEMO_USERS
+    hr_db_url: str = field(kw_only=True)  # read only: the workers' files come from the HR portal
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> PayrollPortalSettings:
-        env = os.environ if environ is None else environ
-        return cls(
-            db_url=env.get(f"{ENV_PREFIX}_DB_URL", "").strip() or default_db_url(env),
-            hr_db_url=hr_db_url(env),
-            secret_key=lookup("SECRET", ENV_PREFIX, env) or secrets.token_urlsafe(32),
-            faults=FaultSettings.from_env(ENV_PREFIX, env),
-        )
+    def fields_from_env(cls, env: Mapping[str, str]) -> dict[str, Any]:
+        return {**super().fields_from_env(env), "hr_db_url": hr_db_url(env)}
