@@ -1,8 +1,21 @@
-"""Shared test helpers: a valid worker row and a way to run the row rules on rows."""
+"""Shared test helpers: a valid worker row, a way to run the row rules on rows, and
+``python -m sandbox`` as a process of its own."""
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 from include.processes.election_staff.columns import COLUMNS
+
+REPO = Path(__file__).resolve().parents[1]
 
 VALID_ROW = {
     "nom": "Dupont",
@@ -46,3 +59,59 @@ def rules_failed(rows: list[dict[str, str]]) -> list[set[str]]:
     frame = rules.normalise(frame_of(rows))
     failures = failed_rules(frame, rules.build_schema(get_election()))
     return [set(failures.loc[failures["index"] == i, "rule"]) for i in range(len(rows))]
+
+
+class SandboxProcess:
+    """``python -m sandbox --only <app> --reset`` on a free loopback port, with ``data_dir`` as
+    RPA_DATA_DIR and none of the caller's sandbox settings."""
+
+    def __init__(self, app: str, data_dir: Path) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        prefixes = ("RPA_SANDBOX_", "RPA_HR_", "RPA_PAYROLL_", "RPA_FOREIGNERS_")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+        env.update(
+            {
+                "RPA_DATA_DIR": str(data_dir),
+                f"RPA_{app.upper()}_PORT": str(self.port),
+                "RPA_SANDBOX_HOST": "127.0.0.1",
+                "PYTHONPATH": str(REPO),
+            }
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sandbox", "--only", app, "--reset", "--no-access-log"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def client(self, portal: Callable[[str], Any], timeout: float = 20) -> Any:
+        """``portal(url)`` once the app's login page answers."""
+        import httpx
+
+        client = portal(self.url)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if client.get("/login").status_code == 200:
+                    return client
+            except httpx.TransportError:
+                pass
+            assert self.process.poll() is None, self.process.stdout.read()
+            assert time.monotonic() < deadline, "python -m sandbox did not answer"
+            time.sleep(0.1)
+
+    def interrupt(self) -> str:
+        """Ctrl-C: the process must stop cleanly (exit 0); its output."""
+        self.process.send_signal(signal.SIGINT)
+        assert self.process.wait(timeout=8) == 0
+        return self.process.stdout.read()
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()

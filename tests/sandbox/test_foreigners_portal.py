@@ -8,10 +8,6 @@ import datetime as dt
 import html
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,6 +26,7 @@ from sandbox.foreigners_portal.db import Database
 from sandbox.foreigners_portal.validation import check_decision, check_identite, check_pieces, check_residence
 from sandbox.registry import APPS
 from tests.foreigners_fixtures import LiveForeignersPortal, live_foreigners_portal  # noqa: F401
+from tests.helpers import SandboxProcess
 
 REPO = Path(__file__).resolve().parents[2]
 EXPIRED = "Votre session a expiré, veuillez vous reconnecter"
@@ -771,12 +768,6 @@ def test_the_registry_serves_the_foreigners_portal(monkeypatch: pytest.MonkeyPat
     assert "fail_rate=0.25" in entry.faults()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_python_m_sandbox_serves_it_and_reset_empties_its_database(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     # A file beforehand, which --reset must remove.
@@ -789,47 +780,15 @@ def test_python_m_sandbox_serves_it_and_reset_empties_its_database(tmp_path: Pat
         assert client.create(application(1))[-1].status_code == 303
         client.close()
 
-    port = _free_port()
-    prefixes = ("RPA_SANDBOX_", "RPA_HR_", "RPA_PAYROLL_", "RPA_FOREIGNERS_")
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
-    env = {
-        **inherited,
-        "RPA_DATA_DIR": str(data_dir),
-        "RPA_FOREIGNERS_PORTAL_PORT": str(port),
-        "RPA_SANDBOX_HOST": "127.0.0.1",
-        "PYTHONPATH": str(REPO),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--only", "foreigners_portal", "--reset", "--no-access-log"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    sandbox = SandboxProcess("foreigners_portal", data_dir)
     try:
-        portal = Portal(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if portal.get("/login").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stdout.read()
-            assert time.monotonic() < deadline, "python -m sandbox did not answer"
-            time.sleep(0.1)
+        portal = sandbox.client(Portal)
         assert portal.login().status_code == 303
         assert portal.export() == []  # --reset emptied it
         portal.close()
-
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=8) == 0
+        output = sandbox.interrupt()
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    output = process.stdout.read()
-    assert f"Application étrangers: http://127.0.0.1:{port}/" in output
+        sandbox.kill()
+    assert f"Application étrangers: {sandbox.url}/" in output
     assert "robot.etrangers / demo-etrangers-2027" in output
     assert "Portail RH" not in output

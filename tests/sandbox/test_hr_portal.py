@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,6 +21,7 @@ from sandbox.common.faults import FaultInjector, FaultSettings
 from sandbox.common.server import ThreadedServer
 from sandbox.hr_portal import HrPortalSettings, create_app
 from sandbox.hr_portal.fields import EXPORT_COLUMNS, WORKER_FIELDS
+from tests.helpers import SandboxProcess
 
 REPO = Path(__file__).resolve().parents[2]
 EXPIRED = "Votre session a expiré, veuillez vous reconnecter"
@@ -460,12 +456,6 @@ def test_settings_from_env_default_to_the_data_dir(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- python -m sandbox
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_python_m_sandbox_serves_then_stops_on_sigint(tmp_path: Path) -> None:
     # A worker in the database beforehand, which --reset must remove.
     data_dir = tmp_path / "data"
@@ -476,45 +466,14 @@ def test_python_m_sandbox_serves_then_stops_on_sigint(tmp_path: Path) -> None:
         assert client.create(worker())[-1].status_code == 303
         client.close()
 
-    port = _free_port()
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("RPA_SANDBOX_", "RPA_HR_PORTAL_"))}
-    env = {
-        **inherited,
-        "RPA_DATA_DIR": str(data_dir),
-        "RPA_HR_PORTAL_PORT": str(port),
-        "RPA_SANDBOX_HOST": "127.0.0.1",
-        "PYTHONPATH": str(REPO),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--only", "hr_portal", "--reset", "--no-access-log"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    sandbox = SandboxProcess("hr_portal", data_dir)
     try:
-        portal = Portal(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if portal.get("/login").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stdout.read()
-            assert time.monotonic() < deadline, "python -m sandbox did not answer"
-            time.sleep(0.1)
+        portal = sandbox.client(Portal)
         assert portal.login().status_code == 303
         assert portal.export() == []  # --reset emptied the database
         portal.close()
-
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=8) == 0
+        output = sandbox.interrupt()
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    output = process.stdout.read()
-    assert f"http://127.0.0.1:{port}/" in output
+        sandbox.kill()
+    assert f"{sandbox.url}/" in output
     assert "robot.rh / demo-rh-2027" in output

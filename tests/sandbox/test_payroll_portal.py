@@ -8,13 +8,7 @@ from __future__ import annotations
 import csv
 import html
 import io
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -40,6 +34,7 @@ from sandbox.payroll_portal.fields import EXPORT_COLUMNS
 from sandbox.payroll_portal.validation import check_allowance, parse_decimal
 from sandbox.payroll_portal.workers import HrWorkers
 from sandbox.registry import APPS
+from tests.helpers import SandboxProcess
 
 REPO = Path(__file__).resolve().parents[2]
 EXPIRED = "Votre session a expiré, veuillez vous reconnecter"
@@ -660,12 +655,6 @@ def test_the_registry_serves_the_payroll_portal(monkeypatch: pytest.MonkeyPatch,
     assert "fail_rate=0.25" in entry.faults()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_python_m_sandbox_serves_it_and_reset_empties_only_its_database(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     hr = HrDirectory(data_dir / "sandbox" / "hr_portal.sqlite")
@@ -681,47 +670,16 @@ def test_python_m_sandbox_serves_it_and_reset_empties_only_its_database(tmp_path
         assert client.create("V0000001", allowance()).status_code == 303
         client.close()
 
-    port = _free_port()
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("RPA_SANDBOX_", "RPA_HR_", "RPA_PAYROLL_"))}
-    env = {
-        **inherited,
-        "RPA_DATA_DIR": str(data_dir),
-        "RPA_PAYROLL_PORTAL_PORT": str(port),
-        "RPA_SANDBOX_HOST": "127.0.0.1",
-        "PYTHONPATH": str(REPO),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--only", "payroll_portal", "--reset", "--no-access-log"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    sandbox = SandboxProcess("payroll_portal", data_dir)
     try:
-        portal = Portal(f"http://127.0.0.1:{port}")
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if portal.get("/login").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stdout.read()
-            assert time.monotonic() < deadline, "python -m sandbox did not answer"
-            time.sleep(0.1)
+        portal = sandbox.client(Portal)
         assert portal.login().status_code == 303
         assert portal.export() == []  # --reset emptied the payroll database...
         assert 'data-matricule="V0000001"' in portal.search(PUBLIC_NIR).text  # ...not the HR one
         portal.close()
-
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=8) == 0
+        output = sandbox.interrupt()
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    output = process.stdout.read()
-    assert f"Portail paie: http://127.0.0.1:{port}/" in output
+        sandbox.kill()
+    assert f"Portail paie: {sandbox.url}/" in output
     assert "robot.paie / demo-paie-2027" in output
     assert "Portail RH" not in output
