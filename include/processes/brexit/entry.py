@@ -16,9 +16,7 @@ foreigner number with the ledger's receipt): ``verified`` or ``mismatch``.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import logging
 import re
@@ -33,6 +31,8 @@ from include.rpa.batches import BatchRun, label_of, read_batch, run_batch, write
 from include.rpa.errors import RpaError
 from include.rpa.intake import FILE_COLUMN, LINE_COLUMN
 from include.rpa.paths import read_json, write_json
+from include.rpa.reconcile import differing
+from include.rpa.reconcile import parse_export as parse_rows
 
 log = logging.getLogger(__name__)
 
@@ -233,22 +233,11 @@ def stored_value(column: str, value: str) -> str:
 
 
 def compare(intended: dict[str, str], stored: dict[str, str]) -> list[str]:
-    return [
-        column
-        for column in ENTRY_COLUMNS
-        if expected_value(column, intended.get(column, "")) != stored_value(column, stored.get(column, ""))
-    ]
+    return differing(ENTRY_COLUMNS, intended, stored, expected_value, stored_value)
 
 
 def parse_export(text: str) -> dict[str, list[dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
-    missing = {"numero_etranger", *ENTRY_COLUMNS} - set(reader.fieldnames or ())
-    if missing:
-        raise RpaError(f"export de l'application étrangers : colonnes manquantes {sorted(missing)}")
-    rows: dict[str, list[dict[str, str]]] = {}
-    for row in reader:
-        rows.setdefault(row[KEY].strip(), []).append(row)
-    return rows
+    return parse_rows(text, KEY, {"numero_etranger", *ENTRY_COLUMNS}, app="l'application étrangers")
 
 
 def reconcile(run_dir: Path, *, run_id: str, ledger=None, export_text: str | None = None) -> dict[str, Any]:

@@ -12,8 +12,6 @@ mismatches for HR (file, line, initials, matricule, the fields that differ: neve
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 import time
@@ -34,6 +32,8 @@ from include.processes.election_staff.entry import (
 from include.rpa.errors import RpaError
 from include.rpa.intake import FILE_COLUMN, LINE_COLUMN
 from include.rpa.paths import read_json, write_json
+from include.rpa.reconcile import differing
+from include.rpa.reconcile import parse_export as parse_rows
 
 log = logging.getLogger(__name__)
 
@@ -70,23 +70,14 @@ def stored_value(column: str, value: str) -> str:
 
 def compare(intended: dict[str, str], stored: dict[str, str]) -> list[str]:
     """The columns whose stored value differs from the intended one."""
-    return [
-        column
-        for column in COLUMNS
-        if expected_value(column, intended.get(column, "")) != stored_value(column, stored.get(column, ""))
-    ]
+    return differing(COLUMNS, intended, stored, expected_value, stored_value)
 
 
 def parse_export(text: str) -> dict[str, list[dict[str, str]]]:
     """Export rows by NIR (a list: the portal could hold one NIR twice)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";")
-    missing = {"nir", "matricule", *COLUMNS} - set(reader.fieldnames or ())
-    if missing:
-        raise RpaError(f"export du portail RH : colonnes manquantes {sorted(missing)} (l'application a changé ?)")
-    rows: dict[str, list[dict[str, str]]] = {}
-    for row in reader:
-        rows.setdefault(_SPACES.sub("", row["nir"]).upper(), []).append(row)
-    return rows
+    return parse_rows(
+        text, "nir", {"matricule", *COLUMNS}, app="portail RH", normalise_key=lambda v: _SPACES.sub("", v).upper()
+    )
 
 
 def reconcile(run_dir: Path, election: Election, *, run_id: str, ledger=None, export_text: str | None = None) -> dict:
