@@ -12,10 +12,11 @@ Ce DAG prend l'export du site de demande en ligne (CSV Excel français ou XLSX ;
 2. écrit une **lettre** par dossier incomplet (`lettres/`, à envoyer telle quelle) ;
 3. fait **saisir** par un robot les dossiers éligibles et complets dans
    l'**application étrangers** (Connection `foreigners_portal`, pool du même nom) ;
-4. soumet à un **agent**, dans « Actions requises » d'Airflow, les dossiers que les
-   règles ne savent pas trancher (date d'installation proche de la limite, dates
-   contradictoires, motif de dépôt tardif à apprécier) : saisir, mettre en attente
-   ou rejeter ; les dossiers à saisir le sont après sa réponse, sans attendre les autres ;
+4. soumet à un **agent**, dans « Actions requises » d'Airflow (une demande par
+   traitement, un champ par dossier), les dossiers que les règles ne savent pas
+   trancher (date d'installation proche de la limite, dates contradictoires, motif
+   de dépôt tardif à apprécier) : saisir (avec le titre), mettre en attente ou
+   rejeter ; les dossiers à saisir le sont après sa réponse, sans attendre les autres ;
 5. **rapproche** l'export de l'application, champ par champ, de ce qui devait être saisi.
 
 **Jamais deux fois le même dossier** : registre (`rpa_ledger`) par n° de dossier et
