@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.common.forms import SPACES as _SPACES
+from sandbox.common.forms import CheckedForm, parse_date
 from sandbox.foreigners_portal.fields import (
     DECISION,
     FRONTIER_SITUATION,
@@ -50,8 +52,6 @@ MESSAGES = {
     "frontalier_titre": "Un travailleur frontalier reçoit le titre « travailleur frontalier »",
 }
 
-_SPACES = re.compile(r"[\s\u00a0\u202f]+")
-_DATE = re.compile(r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$")
 _NUMERO_DOSSIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/._-]{0,39}$")
 # A British passport number is 9 letters or digits; other nationals' (family members) 6 to 12.
 _BRITISH_PASSPORT = re.compile(r"^[A-Z0-9]{9}$")
@@ -60,26 +60,10 @@ _POSTAL_CODE = re.compile(r"^[0-9]{5}$")
 
 
 @dataclass
-class Checked:
-    values: dict[str, str] = field(default_factory=dict)  # as typed, to redisplay
+class Checked(CheckedForm):
+    MESSAGES = MESSAGES
+
     cleaned: dict[str, str] = field(default_factory=dict)  # what is kept
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def fail(self, name: str, key: str, **kwargs: str) -> None:
-        self.errors.setdefault(name, MESSAGES[key].format(**kwargs))
-
-
-def parse_date(value: str) -> dt.date | None:
-    if not _DATE.match(value):
-        return None
-    try:
-        return dt.datetime.strptime(value, "%d/%m/%Y").date()
-    except ValueError:
-        return None
 
 
 def is_british(nationalite: str) -> bool:

@@ -20,6 +20,8 @@ from schwifty.exceptions import InvalidBBANChecksum, InvalidChecksumDigits, Schw
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.fr import nir as stdnum_nir
 
+from sandbox.common.forms import SPACES as _SPACES
+from sandbox.common.forms import CheckedForm, parse_date
 from sandbox.hr_portal.fields import (
     ADRESSE,
     AFFECTATION,
@@ -53,8 +55,6 @@ MESSAGES = {
     "bic": "BIC mal formé (8 ou 11 caractères)",
 }
 
-_SPACES = re.compile(r"[\s\u00a0\u202f]+")
-_DATE = re.compile(r"^[0-9]{2}/[0-9]{2}/[0-9]{4}$")
 _POSTAL_CODE = re.compile(r"^[0-9]{5}$")
 _EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
@@ -65,31 +65,15 @@ _BIC = re.compile(r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?$")
 
 
 @dataclass
-class Checked:
-    values: dict[str, str] = field(default_factory=dict)  # as typed, to redisplay
+class Checked(CheckedForm):
+    MESSAGES = MESSAGES
+
     cleaned: dict[str, str] = field(default_factory=dict)  # what is kept
-    errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def fail(self, name: str, key: str, **kwargs: str) -> None:
-        self.errors.setdefault(name, MESSAGES[key].format(**kwargs))
 
 
 def compact_nir(value: str) -> str:
     """'2 95 10 99 126 111 93' -> '295109912611193' (how the portal searches and stores)."""
     return stdnum_nir.compact(_SPACES.sub("", value))
-
-
-def parse_date(value: str) -> dt.date | None:
-    if not _DATE.match(value):
-        return None
-    try:
-        return dt.datetime.strptime(value, "%d/%m/%Y").date()
-    except ValueError:
-        return None
 
 
 def _read(form: Mapping[str, Any], names: tuple[str, ...]) -> Checked:

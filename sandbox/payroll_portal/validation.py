@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sandbox.common.forms import SPACES as _SPACES
+from sandbox.common.forms import CheckedForm
 from sandbox.payroll_portal.fields import (
     CEILING_CENTS,
     FORM_FIELDS,
@@ -39,23 +41,15 @@ MESSAGES = {
     "doublon": "Une indemnité existe déjà pour ce scrutin (n° {numero})",
 }
 
-_SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _DECIMAL = re.compile(r"^-?[0-9]{1,9}(?:[.,][0-9]{1,2})?$")
 _INTEGER = re.compile(r"^[0-9]{1,7}$")
 
 
 @dataclass
-class Checked:
-    values: dict[str, str] = field(default_factory=dict)  # as typed, to redisplay
-    errors: dict[str, str] = field(default_factory=dict)
+class Checked(CheckedForm):
+    MESSAGES = MESSAGES
+
     allowance: NewAllowance | None = None  # what is kept, when there is no error
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def fail(self, name: str, key: str, **kwargs: str) -> None:
-        self.errors.setdefault(name, MESSAGES[key].format(**kwargs))
 
 
 def parse_decimal(value: str) -> Decimal | None:
