@@ -49,15 +49,11 @@ def _run_context() -> tuple[Path, dict, str]:
     return run_dir(run.dag_id, run.run_id), context["params"], run.run_id
 
 
-def _worker_id() -> str:
-    ti = get_current_context()["ti"]
-    return f"{ti.dag_id}/{ti.run_id}/{ti.task_id}/{ti.map_index}"
-
-
 def _enter(wave: str, batch: dict) -> dict:
     from airflow.sdk.exceptions import AirflowFailException
 
     from include.processes.brexit import entry
+    from include.rpa.batches import claim_owner
     from include.rpa.pages import LoginRefused
     from include.rpa.steps import recorded
     from include.rpa.targets import TargetLoginError
@@ -66,7 +62,9 @@ def _enter(wave: str, batch: dict) -> dict:
     folder, _, run_id = _run_context()
     try:
         with recorded(folder, f"enter-{wave}"):
-            return entry.enter_batch(folder, wave=wave, lot=batch["lot"], run_id=run_id, worker=_worker_id())
+            return entry.enter_batch(
+                folder, wave=wave, lot=batch["lot"], run_id=run_id, worker=claim_owner(get_current_context()["ti"])
+            )
     except (LoginRefused, TargetLoginError) as exc:  # a wrong password is not retried
         raise AirflowFailException(str(exc)) from exc
 

@@ -58,13 +58,6 @@ CRONS = [
 ]
 
 
-def _worker_id() -> str:
-    """Who holds a ledger claim: this task instance (an Airflow retry takes its claims back)."""
-    context = get_current_context()
-    ti = context["ti"]
-    return f"{ti.dag_id}/{ti.run_id}/{ti.task_id}/{ti.map_index}"
-
-
 def _run_context() -> tuple[Path, dict, dt.date]:
     """(run folder, params, the run's day in Paris)."""
     from include.rpa.paths import run_dir
@@ -174,6 +167,7 @@ def election_staff_onboarding() -> None:
 
         from include.processes.election_staff import entry
         from include.processes.election_staff.config import onboarding_settings
+        from include.rpa.batches import claim_owner
         from include.rpa.pages import LoginRefused
         from include.rpa.targets import TargetLoginError
 
@@ -185,7 +179,7 @@ def election_staff_onboarding() -> None:
                 onboarding_settings(),
                 lot=int(batch["lot"]),
                 run_id=get_current_context()["dag_run"].run_id,
-                worker=_worker_id(),
+                worker=claim_owner(get_current_context()["ti"]),
             )
         except (LoginRefused, TargetLoginError) as exc:  # a wrong password is not retried
             raise AirflowFailException(str(exc)) from exc

@@ -161,6 +161,7 @@ def election_staff_payment() -> None:
     @task(pool="payroll_portal", map_index_template="{{ lot_label }}")
     def enter(batch: dict) -> dict:
         from include.processes.election_staff import payment_entry
+        from include.rpa.batches import claim_owner
 
         context = get_current_context()
         context["lot_label"] = f"lot {batch['lot']} ({batch['dossiers']} indemnités)"  # type: ignore[typeddict-unknown-key]
@@ -171,7 +172,7 @@ def election_staff_payment() -> None:
             get_election(params.get("election")),
             lot=int(batch["lot"]),
             run_id=run_id,
-            worker=f"{ti.dag_id}/{ti.run_id}/{ti.task_id}/{ti.map_index}",
+            worker=claim_owner(ti),
         )
 
     @task(trigger_rule="all_done_min_one_success")

@@ -73,26 +73,19 @@ class LivePortal:
     def connections(self) -> dict[str, str]:
         import json
 
-        portal = {
-            "conn_type": "http",
-            "host": self.server.host,
-            "port": self.server.port,
-            "schema": "http",
-            "login": self.USER,
-            "password": self.PASSWORD,
-        }
+        from tests.helpers import http_connection
+
         ledger = {"conn_type": "sqlite", "host": str(self.ledger_path)}
-        return {"AIRFLOW_CONN_HR_PORTAL": json.dumps(portal), "AIRFLOW_CONN_RPA_LEDGER": json.dumps(ledger)}
+        return {
+            "AIRFLOW_CONN_HR_PORTAL": http_connection(self.server, self.USER, self.PASSWORD),
+            "AIRFLOW_CONN_RPA_LEDGER": json.dumps(ledger),
+        }
 
     def export(self) -> list[dict[str, str]]:
         """Every row of the portal's /export.csv (a session of its own)."""
-        import csv
-        import io
+        from tests.helpers import export_rows
 
-        from include.rpa.targets import WebApp, fetch_after_login
-
-        text = fetch_after_login(WebApp("test", self.url, self.USER, self.PASSWORD), "/export.csv")
-        return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+        return export_rows(self.url, self.USER, self.PASSWORD)
 
     def stop(self) -> None:
         self.server.stop()

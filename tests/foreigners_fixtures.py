@@ -15,13 +15,12 @@ browser two addresses: cookies are per host, not per port.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import export_rows, http_connection
 
 USER, PASSWORD = "robot.etrangers", "demo-etrangers-2027"
 CONN_ENV = "AIRFLOW_CONN_FOREIGNERS_PORTAL"
@@ -49,23 +48,11 @@ class LiveForeignersPortal:
 
     def connections(self) -> dict[str, str]:
         """``{"AIRFLOW_CONN_FOREIGNERS_PORTAL": <JSON>}``, in the form of conftest's ``AIRFLOW_CONN_HR_PORTAL``."""
-        portal = {
-            "conn_type": "http",
-            "host": self.server.host,
-            "port": self.server.port,
-            "schema": "http",
-            "login": self.USER,
-            "password": self.PASSWORD,
-        }
-        return {CONN_ENV: json.dumps(portal)}
+        return {CONN_ENV: http_connection(self.server, self.USER, self.PASSWORD)}
 
     def export(self) -> list[dict[str, str]]:
         """Every row of the application's /export.csv (a session of its own; faults retried)."""
-        from include.rpa.targets import WebApp, fetch_after_login
-
-        app = WebApp("foreigners_portal", self.url, self.USER, self.PASSWORD)
-        text = fetch_after_login(app, "/export.csv", backoff_seconds=0.05)
-        return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+        return export_rows(self.url, self.USER, self.PASSWORD, backoff_seconds=0.05)
 
     def stop(self) -> None:
         self.server.stop()

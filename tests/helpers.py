@@ -115,3 +115,22 @@ class SandboxProcess:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+def http_connection(server: Any, login: str, password: str) -> str:
+    """An ``AIRFLOW_CONN_*`` value (JSON) naming a sandbox app served by ``server`` on loopback."""
+    import json
+
+    conn = {"conn_type": "http", "host": server.host, "port": server.port, "schema": "http"}
+    return json.dumps({**conn, "login": login, "password": password})
+
+
+def export_rows(url: str, login: str, password: str, **retry: float) -> list[dict[str, str]]:
+    """Every row of a sandbox app's ``/export.csv``, read with a session of its own."""
+    import csv
+    import io
+
+    from include.rpa.targets import WebApp, fetch_after_login
+
+    text = fetch_after_login(WebApp("test", url, login, password), "/export.csv", **retry)
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))

@@ -47,6 +47,11 @@ class BatchRun:
     noun: str = "dossier(s)"  # French, for the task's error message
 
 
+def claim_owner(ti: Any) -> str:
+    """Who holds a ledger claim: this task instance (an Airflow retry of it takes its claims back)."""
+    return f"{ti.dag_id}/{ti.run_id}/{ti.task_id}/{ti.map_index}"
+
+
 def label_of(file: str, line: Any) -> str:
     """A record's label in logs and captures: source file stem and line, never a value."""
     return f"{Path(str(file)).stem}-ligne{line}"
