@@ -4,6 +4,7 @@ the DAG file reads it at parse time)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -11,6 +12,14 @@ from functools import lru_cache
 from pathlib import Path
 
 CONFIG_FILE = Path(__file__).resolve().parents[3] / "config" / "elections.toml"
+# Another file in its place (a prefecture's own elections, a test's short batches): every
+# process of a deployment (DAG processor, workers) must see the same value.
+CONFIG_ENV = "RPA_ELECTIONS_CONFIG"
+
+
+def config_file() -> Path:
+    """The elections file in use: ``$RPA_ELECTIONS_CONFIG``, else ``config/elections.toml``."""
+    return Path(os.environ.get(CONFIG_ENV) or CONFIG_FILE)
 
 
 @dataclass(frozen=True)
@@ -113,8 +122,12 @@ class OnboardingSettings:
         )
 
 
+def onboarding_settings(path: Path | None = None) -> OnboardingSettings:
+    return _onboarding_settings(path or config_file())
+
+
 @lru_cache(maxsize=4)
-def onboarding_settings(path: Path = CONFIG_FILE) -> OnboardingSettings:
+def _onboarding_settings(path: Path) -> OnboardingSettings:
     with path.open("rb") as handle:
         raw = tomllib.load(handle).get("onboarding", {})
     known = set(OnboardingSettings.__dataclass_fields__)
@@ -124,9 +137,13 @@ def onboarding_settings(path: Path = CONFIG_FILE) -> OnboardingSettings:
     return OnboardingSettings(**raw)
 
 
-@lru_cache(maxsize=4)
-def load_elections(path: Path = CONFIG_FILE) -> tuple[str, dict[str, Election]]:
+def load_elections(path: Path | None = None) -> tuple[str, dict[str, Election]]:
     """(id of the active election, every election by id)."""
+    return _load_elections(path or config_file())
+
+
+@lru_cache(maxsize=4)
+def _load_elections(path: Path) -> tuple[str, dict[str, Election]]:
     with path.open("rb") as handle:
         raw = tomllib.load(handle)
     elections = {}

@@ -1,0 +1,214 @@
+"""The scale-out profile for real on this machine (scripts/distributed_stack.py): Airflow's
+CeleryExecutor, metadata in a fresh PostgreSQL database, Redis as the broker, the ledger in
+PostgreSQL through ``rpa_ledger``, and the API server, scheduler, DAG processor, triggerer and
+two Celery workers as processes of their own. The onboarding DAG runs through it on a
+generated file, then an election-week backfill under the scheduler, twice, then a backfill
+that reprocesses the completed days: every worker is in the HR portal exactly once.
+
+Each worker has one task slot: with the ``hr_portal`` pool's 2 slots the two browsers of a
+run are then on two workers, as on two machines of 1 browser each (with 2 slots each, Celery
+may give both batches to one worker: nothing would show the spread).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import urllib.parse
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from include.processes.election_staff.config import CONFIG_FILE, load_elections
+from include.processes.election_staff.demo import generate, write
+from scripts.distributed_stack import DistributedStack
+
+pytestmark = [pytest.mark.slow, pytest.mark.distributed]
+DAG_ID = "election_staff_onboarding"
+ELECTION = "test-backfill-2026"
+# An election period in the past (a backfill cannot run on future dates), three days backfilled.
+PERIOD = (dt.date(2026, 6, 1), dt.date(2026, 6, 10))
+DAYS = {dt.date(2026, 6, 1): 12, dt.date(2026, 6, 2): 15, dt.date(2026, 6, 3): 9}
+RESENT = 3  # workers of the first day's file sent again in the second day's
+RUN_MINUTES = 6
+
+
+def elections_file(folder: Path) -> Path:
+    """The project's elections.toml with the test election active and batches of 10."""
+    text = CONFIG_FILE.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^active = .*$", f'active = "{ELECTION}"', text)
+    text = re.sub(r"(?m)^batch_size = \d+$", "batch_size = 10", text)
+    text += (
+        f'\n[elections.{ELECTION}]\nlabel = "Élection de test : rattrapage"\ndepartment = "82"\n'
+        f'period_start = {PERIOD[0]}\nperiod_end = {PERIOD[1]}\nrun_at = "20:00"\n'
+    )
+    path = folder / "elections.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    from tests.conftest import LivePortal
+
+    folder = tmp_path_factory.mktemp("distributed")
+    (folder / "portal").mkdir()
+    portal = LivePortal(folder / "portal", "127.0.0.1")
+    config = elections_file(folder)
+    stack = DistributedStack(
+        folder / "stack",
+        workers=2,
+        concurrency=1,
+        connections={"AIRFLOW_CONN_HR_PORTAL": portal.connections()["AIRFLOW_CONN_HR_PORTAL"]},
+        env={"RPA_ELECTIONS_CONFIG": str(config)},
+    )
+    stack.portal = portal
+    stack.election = load_elections(config)[1][ELECTION]
+    try:
+        stack.create()
+        stack.start()
+        stack.wait_until(lambda: stack.request("GET", f"/api/v2/dags/{DAG_ID}"), 300, f"DAG {DAG_ID}")
+        stack.request("PATCH", f"/api/v2/dags/{DAG_ID}", {"is_paused": False})
+        yield stack
+    finally:
+        stack.stop()
+        stack.drop()
+        portal.stop()
+
+
+def department_file(path: Path, rows: int, seed: int, election, share: float = 0.0) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    demo = generate(rows, department="82", defect_share=share, seed=seed, election=election)
+    write(demo, path, "excel-csv", manifest_path=path.parent.parent / f".{path.stem}.json")
+    return path
+
+
+def wait_run(stack: DistributedStack, run_id: str, minutes: float = RUN_MINUTES) -> dict:
+    path = f"/api/v2/dags/{DAG_ID}/dagRuns/{urllib.parse.quote(run_id, safe='')}"
+
+    def ended() -> dict | None:
+        run = stack.request("GET", path)
+        return run if run["state"] in ("success", "failed") else None
+
+    return stack.wait_until(ended, 60 * minutes, f"run {run_id}")
+
+
+def summary(stack: DistributedStack, run_id: str) -> dict:
+    return json.loads((stack.data / "runs" / DAG_ID / run_id / "summary.json").read_text())
+
+
+def portal_nirs(stack: DistributedStack) -> Counter:
+    return Counter(row["nir"] for row in stack.portal.export())
+
+
+def ledger_states(stack: DistributedStack) -> Counter:
+    rows = stack.sql("SELECT state, count(*) FROM rpa_ledger GROUP BY state", database=stack.ledger_db)
+    return Counter(dict(rows))
+
+
+def test_a_run_spreads_its_batches_over_both_celery_workers(stack, tmp_path):
+    source = department_file(tmp_path / "envoi" / "vacataires.csv", 60, 71, stack.election, share=0.05)
+    run = stack.request(
+        "POST", f"/api/v2/dags/{DAG_ID}/dagRuns", {"logical_date": None, "conf": {"input_path": str(source)}}
+    )
+    ended = wait_run(stack, run["dag_run_id"])
+    counts = summary(stack, run["dag_run_id"])
+    assert ended["state"] == "success", counts
+    assert counts["received"] == 60 and counts["quarantined"] == 3
+    assert counts["entered"] == counts["verified"] == 57 and counts["failed"] == 0
+
+    workers = stack.task_workers(DAG_ID, run["dag_run_id"], "enter")
+    assert len(workers) == 6  # 57 workers in batches of 10
+    assert set(workers.values()) == set(stack.worker_names()), workers
+    # Every worker once in the portal, and the ledger (in PostgreSQL) agrees.
+    nirs = portal_nirs(stack)
+    assert len(nirs) == 57 and set(nirs.values()) == {1}
+    assert ledger_states(stack) == Counter({"verified": 57})
+
+
+def backfill(stack: DistributedStack, *extra: str) -> subprocess.CompletedProcess:
+    first, last = min(DAYS), max(DAYS)
+    return stack.airflow(
+        "backfill", "create", "--dag-id", DAG_ID, "--from-date", f"{first}", "--to-date", f"{last}T23:59:59",
+        "--max-active-runs", "1", *extra, check=False,
+    )  # fmt: skip
+
+
+def backfill_runs(stack: DistributedStack) -> list[dict]:
+    runs = stack.request("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?run_type=backfill&limit=100")["dag_runs"]
+    return sorted(runs, key=lambda r: r["logical_date"])
+
+
+def wait_backfills(stack: DistributedStack, minutes: float) -> None:
+    def done() -> bool:
+        backfills = stack.request("GET", f"/api/v2/backfills?dag_id={DAG_ID}")["backfills"]
+        return all(b["completed_at"] for b in backfills)
+
+    stack.wait_until(done, 60 * minutes, "the backfill to complete")
+
+
+def test_a_backfill_enters_each_day_in_its_own_run_and_never_twice(stack):
+    inbox = stack.data / "inbox" / "election_staff"
+    files = {
+        day: department_file(inbox / f"{day}" / f"vacataires_{day:%d}.csv", rows, 100 + day.day, stack.election)
+        for day, rows in DAYS.items()
+    }
+    # A department sends three workers of the first day again with the second day's file.
+    first = files[min(DAYS)].read_text(encoding="cp1252").splitlines(keepends=True)
+    with files[dt.date(2026, 6, 2)].open("a", encoding="cp1252", newline="") as handle:
+        handle.writelines(first[1 : 1 + RESENT])
+    before = portal_nirs(stack)
+
+    created = backfill(stack)
+    assert created.returncode == 0, created.stderr[-3000:]
+    wait_backfills(stack, minutes=3 * RUN_MINUTES)
+    runs = backfill_runs(stack)
+    days = [dt.datetime.fromisoformat(r["logical_date"]).astimezone(dt.timezone(dt.timedelta(hours=2))) for r in runs]
+    assert [d.date() for d in days] == sorted(DAYS) and {d.hour for d in days} == {20}
+    assert [r["state"] for r in runs] == ["success"] * 3, runs
+    for day, run in zip(sorted(DAYS), runs, strict=True):
+        counts = summary(stack, run["dag_run_id"])
+        sent = DAYS[day] + (RESENT if day == dt.date(2026, 6, 2) else 0)
+        intake = json.loads((stack.data / "runs" / DAG_ID / run["dag_run_id"] / "intake.json").read_text())
+        assert Path(intake["entree"]) == inbox / f"{day}", intake
+        assert counts["received"] == sent and counts["quarantined"] == 0
+        assert counts["entered"] == DAYS[day], (day, counts)
+        assert counts["skipped_already_done"] == sent - DAYS[day]
+    after = portal_nirs(stack)
+    assert sum(after.values()) - sum(before.values()) == sum(DAYS.values())
+    assert set(after.values()) == {1}
+
+    # The same backfill again: the days are done, no run is created and nobody is typed.
+    again = backfill(stack)
+    wait_backfills(stack, minutes=2)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert [r["dag_run_id"] for r in backfill_runs(stack)] == [r["dag_run_id"] for r in runs]
+    assert portal_nirs(stack) == after
+
+    # A backfill that reprocesses the completed days reruns them: every worker is found done.
+    redo = backfill(stack, "--reprocess-behavior", "completed")
+    assert redo.returncode == 0, redo.stderr[-3000:]
+    wait_backfills(stack, minutes=3 * RUN_MINUTES)
+    rerun = backfill_runs(stack)
+    assert [r["state"] for r in rerun] == ["success"] * 3, rerun
+    assert all(new["end_date"] > old["end_date"] for new, old in zip(rerun, runs, strict=True))  # run again
+    for day, run in zip(sorted(DAYS), rerun, strict=True):
+        counts = summary(stack, run["dag_run_id"])
+        assert counts["entered"] == 0 and counts["skipped_already_done"] == counts["received"], (day, counts)
+    assert portal_nirs(stack) == after
+    assert ledger_states(stack)["verified"] == sum(after.values())
+
+
+def test_every_component_stops_cleanly(stack):
+    roots = stack.pids()
+    assert len(roots) == 6  # api-server, scheduler, dag-processor, triggerer, 2 workers
+    killed = stack.stop()
+    assert killed == []
+    import psutil
+
+    assert [pid for pid in roots if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"] == []
+    assert os.environ.get("AIRFLOW__CORE__EXECUTOR") != "CeleryExecutor"  # the test session itself is untouched
