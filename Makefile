@@ -8,7 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-requirements
 
-.PHONY: setup run test lint pytest sandbox demo bench bench-robot lock clean settings
+.PHONY: setup run test test-distributed lint pytest sandbox demo bench bench-robot lock clean settings services
 
 setup: $(STAMP) chromium .airflow/.migrated settings
 
@@ -20,6 +20,10 @@ $(STAMP): requirements.txt
 
 chromium:
 	@scripts/ensure_chromium.sh
+
+# PostgreSQL and Redis for the Celery profile of the tests (started if they do not answer).
+services:
+	@scripts/ensure_services.sh
 
 .airflow/.migrated: $(STAMP)
 	bin/airflow db migrate >/dev/null
@@ -41,10 +45,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-pytest: setup
+pytest: setup services
 	bin/python -m pytest
 
 test: setup lint pytest
+
+# Only the Celery profile (PostgreSQL, Redis, separate Airflow processes, two workers); part of `make test`.
+test-distributed: setup services
+	bin/python -m pytest -m distributed
 
 demo: $(STAMP)
 	bin/python -m include.processes.election_staff.demo --help

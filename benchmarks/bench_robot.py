@@ -70,6 +70,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from scripts.distributed_stack import DistributedStack  # noqa: E402
+
 USER, PASSWORD = "robot.rh", "demo-rh-2027"
 PAYROLL_USER, PAYROLL_PASSWORD = "robot.paie", "demo-paie-2027"
 DAG_ID = "election_staff_onboarding"
@@ -953,6 +955,26 @@ class Airflow:
             time.sleep(1)
         raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {what}; see {self.log_path}")
 
+    def pids(self) -> list[int]:
+        return [self.process.pid] if self.process is not None else []
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def ledger_counts(self) -> str:
+        """The ledger's rows by state (progress line; no values read)."""
+        import sqlite3
+
+        if not self.ledger_path.exists():
+            return "ledger not created yet"
+        with (
+            contextlib.suppress(sqlite3.Error),
+            contextlib.closing(sqlite3.connect(self.ledger_path, timeout=1)) as db,
+        ):
+            rows = db.execute("SELECT state, COUNT(*) FROM rpa_ledger GROUP BY state").fetchall()
+            return "ledger: " + (", ".join(f"{state} {count}" for state, count in rows) or "empty")
+        return "ledger busy"
+
     def stop(self) -> None:
         if self.process is not None:
             stop_group(self.process)
@@ -1017,8 +1039,48 @@ def bench_dag(
     return out
 
 
+def bench_distributed(folder: Path, input_file: Path, workers: int, timeout_min: float) -> dict[str, Any]:
+    """Step 9: the same onboarding on the same department file through the scale-out profile
+    (scripts/distributed_stack.py: CeleryExecutor, 2 Celery workers of 4 task slots, PostgreSQL metadata
+    and ledger, Redis broker, pool hr_portal of 2 slots, the same batch_size), against a fresh HR portal
+    in its own process: wall time from trigger to the run's end, which worker ran which batch."""
+    portal = Portal(folder / "portal")
+    connection = {"conn_type": "http", "host": "127.0.0.1", "port": portal.port, "schema": "http"}
+    stack = DistributedStack(
+        folder / "stack",
+        workers=2,
+        connections={"AIRFLOW_CONN_HR_PORTAL": json.dumps({**connection, "login": USER, "password": PASSWORD})},
+        env={MARKER_ENV: os.environ[MARKER_ENV], "SE_OFFLINE": "true"},
+    )
+    out: dict[str, Any] = {"workers": workers, "celery_workers": stack.workers, "slots_per_worker": stack.concurrency}
+    try:
+        say("  fresh PostgreSQL databases, airflow db migrate + Connections and Pools...")
+        started = time.monotonic()
+        stack.create()
+        out["setup_s"] = time.monotonic() - started
+        say("  starting api-server, scheduler, dag-processor, triggerer and 2 Celery workers...")
+        out["startup_s"] = stack.start()
+        stack.wait_until(lambda: stack.request("GET", f"/api/v2/dags/{DAG_ID}"), 300, f"DAG {DAG_ID}")
+        stack.request("PATCH", f"/api/v2/dags/{DAG_ID}", {"is_paused": False})
+        out.update(run_dag(stack, portal, DAG_ID, input_file, timeout_min))
+        summary = out.pop("summary_json")
+        out["summary"] = {k: summary.get(k) for k in ("received", "entered", "verified", "failed", "statut")}
+        batches = stack.task_workers(DAG_ID, out["run_id"], "enter")
+        out["batches_per_worker"] = {
+            f"worker-{n}": sum(1 for w in batches.values() if w == name)
+            for n, name in enumerate(stack.worker_names(), start=1)
+        }
+        out["portal_workers"] = portal.worker_count()
+    finally:
+        say("  stopping the Celery profile...")
+        out["killed_at_stop"] = stack.stop()
+        stack.drop()
+        portal.stop()
+    return out
+
+
 def run_dag(
-    airflow: Airflow,
+    airflow: Airflow | DistributedStack,
     portal: Portal,
     dag_id: str,
     input_file: Path,
@@ -1032,9 +1094,9 @@ def run_dag(
     benchmark answers at once, so this is the polling delay), the tasks' durations, memory and CPU of the
     Airflow tree, and the run's summary.json (``summary_json``).
     """
-    assert airflow.process is not None
+    assert airflow.alive()
     out: dict[str, Any] = {}
-    sampler = TreeSampler([airflow.process.pid], portal, interval=DAG_SAMPLE_SECONDS)
+    sampler = TreeSampler(airflow.pids(), portal, interval=DAG_SAMPLE_SECONDS)
     sampler.start()
     approval_answered = None
     answered = 0
@@ -1064,10 +1126,10 @@ def run_dag(
                     approval_answered = time.monotonic()
                     say(f"  first request answered after {(approval_answered - triggered) / 60:.1f} min")
                 answered += now_answered
-            if airflow.process.poll() is not None:
-                raise RuntimeError("airflow standalone exited during the run")
+            if not airflow.alive():
+                raise RuntimeError("an Airflow process exited during the run")
             if time.monotonic() - last_said > 60:
-                say(f"  {(time.monotonic() - triggered) / 60:.1f} min: run {state}, {entered_so_far(airflow)}")
+                say(f"  {(time.monotonic() - triggered) / 60:.1f} min: run {state}, {ledger_counts(airflow)}")
                 last_said = time.monotonic()
             time.sleep(2)
         seen_end = time.monotonic()
@@ -1094,7 +1156,10 @@ def run_dag(
 
 
 def answer_requests(
-    airflow: Airflow, dag_id: str, run_id: str, answer: dict[str, Any] | Callable[[dict], dict[str, Any]]
+    airflow: Airflow | DistributedStack,
+    dag_id: str,
+    run_id: str,
+    answer: dict[str, Any] | Callable[[dict], dict[str, Any]],
 ) -> int:
     """Give ``answer`` (or ``answer(request)``) to the run's pending human-in-the-loop requests;
     how many were answered."""
@@ -1190,19 +1255,18 @@ def bench_payment(airflow: Airflow, payroll: Portal, department_file: Path, time
     return out
 
 
-def entered_so_far(airflow: Airflow) -> str:
-    """How many workers the DAG's ledger says are entered (progress line; no values read)."""
-    import sqlite3
-
-    if not airflow.ledger_path.exists():
+def ledger_counts(airflow: Airflow | DistributedStack) -> str:
+    """The ledger's rows by state, on SQLite (embedded) or PostgreSQL (distributed)."""
+    if isinstance(airflow, Airflow):
+        return airflow.ledger_counts()
+    try:
+        rows = airflow.sql("SELECT state, COUNT(*) FROM rpa_ledger GROUP BY state", database=airflow.ledger_db)
+    except Exception:  # not created yet
         return "ledger not created yet"
-    with contextlib.suppress(sqlite3.Error), contextlib.closing(sqlite3.connect(airflow.ledger_path, timeout=1)) as db:
-        rows = db.execute("SELECT state, COUNT(*) FROM rpa_ledger GROUP BY state").fetchall()
-        return "ledger: " + (", ".join(f"{state} {count}" for state, count in rows) or "empty")
-    return "ledger busy"
+    return "ledger: " + (", ".join(f"{state} {count}" for state, count in rows) or "empty")
 
 
-def task_figures(airflow: Airflow, run_path: str) -> dict[str, Any]:
+def task_figures(airflow: Airflow | DistributedStack, run_path: str) -> dict[str, Any]:
     """Durations of the run's tasks from the REST API (mapped ``enter`` tasks summarised)."""
     try:
         listed = airflow.request("GET", f"{run_path}/taskInstances?limit=200")["task_instances"]
@@ -1416,6 +1480,7 @@ def report(results: dict[str, Any]) -> str:
             add(f"  error: {dag['error']}")
         add_payment(add, dag.get("payment"), cfg)
         add_brexit(add, dag.get("brexit"), cfg)
+    add_distributed(add, results.get("distributed"), dag, cfg)
     add("")
     cleanup = results.get("cleanup", {})
     add(
@@ -1426,6 +1491,40 @@ def report(results: dict[str, Any]) -> str:
     for error in results.get("errors", []):
         add(f"ERROR {error}")
     return "\n".join(lines)
+
+
+def add_distributed(
+    add: Callable[[str], None], run: dict[str, Any] | None, embedded: dict[str, Any] | None, cfg: Mapping[str, Any]
+) -> None:
+    add("")
+    if cfg["skip_dag"] or cfg.get("skip_distributed"):
+        add("9. Onboarding on the Celery profile: skipped")
+        return
+    if not run or "state" not in run:
+        add(f"9. Onboarding on the Celery profile: error: {run.get('error') if run else 'not run'}")
+        return
+    add(
+        f"9. Onboarding on the Celery profile (CeleryExecutor, {run['celery_workers']} workers x "
+        f"{run['slots_per_worker']} slots, PostgreSQL + Redis, pool hr_portal 2 slots, same file, fresh portal)"
+    )
+    s = run["summary"]
+    add(
+        f"  {run['workers']} workers: run {run['state']}, {run['wall_min']:.1f} min from trigger to run end; "
+        f"entered {s.get('entered')}, verified {s.get('verified')}, failed {s.get('failed')}; "
+        f"portal holds {run.get('portal_workers')}; batches per Celery worker {run.get('batches_per_worker')}"
+    )
+    add(
+        f"  start-up: create databases + migrate + settings {run['setup_s']:.0f} s, "
+        f"components {run['startup_s']:.0f} s; peak PSS of the Airflow processes "
+        f"{run['memory']['pss_mb']:.0f} MB; machine {fmt(run['cpu']['machine_busy_cores'], '.2f')} cores busy"
+    )
+    if embedded and embedded.get("wall_min"):
+        add(
+            f"  Celery / embedded LocalExecutor wall time: {run['wall_min']:.1f} / {embedded['wall_min']:.1f} min = "
+            f"{fmt(ratio(run['wall_min'], embedded['wall_min']), '.2f')}x"
+        )
+    if run.get("killed_at_stop"):
+        add(f"  killed at stop: {run['killed_at_stop']}")
 
 
 def add_payment(add: Callable[[str], None], pay: dict[str, Any] | None, cfg: Mapping[str, Any]) -> None:
@@ -1523,6 +1622,9 @@ def main() -> int:
     parser.add_argument(
         "--dags-only", action="store_true", help="only the DAGs end to end (skip the robot measurements 1-5)"
     )
+    parser.add_argument(
+        "--skip-distributed", action="store_true", help="do not run the onboarding again on the Celery profile"
+    )
     parser.add_argument("--dag-timeout", type=float, default=60.0, help="minutes to wait for the DAG run (60)")
     parser.add_argument("--keep-temp", action="store_true", help="keep the temporary folder (logs, databases)")
     args = parser.parse_args()
@@ -1553,6 +1655,7 @@ def main() -> int:
             "skip_payment": args.skip_payment,
             "dags_only": args.dags_only,
             "brexit_files": args.brexit_files,
+            "skip_distributed": args.skip_distributed,
             "cores": psutil.cpu_count(),
             "memory_gb": round(psutil.virtual_memory().total / 1024**3, 1),
             "loadavg_start": [round(x, 2) for x in os.getloadavg()],
@@ -1588,6 +1691,14 @@ def main() -> int:
                 (
                     "dag",
                     lambda: bench_dag(workdir / "dag", portal, dag_file, args.workers, args.dag_timeout, pay, files),
+                    0,
+                )
+            )
+        if dag_file is not None and not args.skip_distributed:
+            steps.append(
+                (
+                    "distributed",
+                    lambda: bench_distributed(workdir / "distributed", dag_file, args.workers, args.dag_timeout),
                     0,
                 )
             )

@@ -49,6 +49,7 @@ SHARED_SETTINGS = {
     # (celery_taskmeta.worker): which worker typed which batch.
     "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG": '{"result_extended": true}',
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "AIRFLOW__CORE__PARALLELISM": "16",
     "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
 }
 # Components other than the workers, in the order they start (stopped in reverse).
@@ -84,7 +85,7 @@ class DistributedStack:
         folder: Path,
         *,
         workers: int = 2,
-        concurrency: int = 2,
+        concurrency: int = 4,
         connections: Mapping[str, str] | None = None,
         env: Mapping[str, str] | None = None,
         tag: str | None = None,
@@ -121,7 +122,6 @@ class DistributedStack:
                 "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + metadata,
                 "AIRFLOW__OPERATORS__DEFAULT_QUEUE": self.tag,
                 "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(concurrency),
-                "AIRFLOW__CORE__PARALLELISM": "16",
                 "AIRFLOW__API__PORT": str(self.port),
                 "AIRFLOW__API__WORKERS": "1",
                 "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
@@ -334,7 +334,7 @@ class DistributedStack:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=2, help="Celery workers (default 2)")
-    parser.add_argument("--concurrency", type=int, default=2, help="task slots per worker (default 2)")
+    parser.add_argument("--concurrency", type=int, default=4, help="task slots per worker (default 4)")
     parser.add_argument("--folder", type=Path, default=REPO / ".distributed", help="AIRFLOW_HOME, data and logs")
     args = parser.parse_args()
     stack = DistributedStack(args.folder.resolve(), workers=args.workers, concurrency=args.concurrency)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -115,6 +116,50 @@ class SandboxProcess:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+class ChromedriverServer:
+    """A bare chromedriver in server mode on a free loopback port: a real W3C remote end, as a
+    Selenium Grid is for the robot (``RPA_WEBDRIVER_URL``). ``log_path``: its INFO log (one
+    ``InitSession`` command per browser opened)."""
+
+    def __init__(self, log_path: Path | None = None) -> None:
+        import json
+        import urllib.request
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        logging = [f"--log-path={log_path}", "--log-level=INFO"] if log_path else []
+        self.process = subprocess.Popen(
+            ["/usr/bin/chromedriver", f"--port={port}", *logging],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = log_path
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.url}/status", timeout=1) as response:
+                    if json.load(response)["value"]["ready"]:
+                        return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("chromedriver did not start") from None
+                time.sleep(0.05)
+
+    def sessions_opened(self) -> int:
+        """Browsers opened through it so far (from its log)."""
+        assert self.log_path is not None
+        return self.log_path.read_text(errors="replace").count("COMMAND InitSession")
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
 
 
 def http_connection(server: Any, login: str, password: str) -> str:

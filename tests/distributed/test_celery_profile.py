@@ -1,7 +1,8 @@
 """The scale-out profile for real on this machine (scripts/distributed_stack.py): Airflow's
 CeleryExecutor, metadata in a fresh PostgreSQL database, Redis as the broker, the ledger in
-PostgreSQL through ``rpa_ledger``, and the API server, scheduler, DAG processor, triggerer and
-two Celery workers as processes of their own. The onboarding DAG runs through it on a
+PostgreSQL through ``rpa_ledger``, the API server, scheduler, DAG processor, triggerer and
+two Celery workers as processes of their own, and the browsers on a W3C remote end (a
+chromedriver server standing for the Selenium Grid). The onboarding DAG runs through it on a
 generated file, then an election-week backfill under the scheduler, twice, then a backfill
 that reprocesses the completed days: every worker is in the HR portal exactly once.
 
@@ -54,19 +55,23 @@ def elections_file(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     from tests.conftest import LivePortal
+    from tests.helpers import ChromedriverServer
 
     folder = tmp_path_factory.mktemp("distributed")
     (folder / "portal").mkdir()
     portal = LivePortal(folder / "portal", "127.0.0.1")
+    # The browsers on a remote end, as compose's workers use the Selenium Grid.
+    grid = ChromedriverServer(log_path=folder / "chromedriver.log")
     config = elections_file(folder)
     stack = DistributedStack(
         folder / "stack",
         workers=2,
         concurrency=1,
         connections={"AIRFLOW_CONN_HR_PORTAL": portal.connections()["AIRFLOW_CONN_HR_PORTAL"]},
-        env={"RPA_ELECTIONS_CONFIG": str(config)},
+        env={"RPA_ELECTIONS_CONFIG": str(config), "RPA_WEBDRIVER_URL": grid.url},
     )
     stack.portal = portal
+    stack.grid = grid
     stack.election = load_elections(config)[1][ELECTION]
     try:
         stack.create()
@@ -77,6 +82,7 @@ def stack(tmp_path_factory):
     finally:
         stack.stop()
         stack.drop()
+        grid.stop()
         portal.stop()
 
 
@@ -124,6 +130,7 @@ def test_a_run_spreads_its_batches_over_both_celery_workers(stack, tmp_path):
     workers = stack.task_workers(DAG_ID, run["dag_run_id"], "enter")
     assert len(workers) == 6  # 57 workers in batches of 10
     assert set(workers.values()) == set(stack.worker_names()), workers
+    assert stack.grid.sessions_opened() == 6  # one remote browser per batch
     # Every worker once in the portal, and the ledger (in PostgreSQL) agrees.
     nirs = portal_nirs(stack)
     assert len(nirs) == 57 and set(nirs.values()) == {1}

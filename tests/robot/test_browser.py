@@ -258,29 +258,11 @@ def test_sigterm_makes_the_owner_quit_its_browser(own_data_dir: Path) -> None:
 @pytest.fixture()
 def chromedriver_server() -> Iterator[str]:
     """A bare chromedriver in server mode on loopback: a real W3C remote end."""
-    port = free_port()
-    server = subprocess.Popen(
-        ["/usr/bin/chromedriver", f"--port={port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/status", timeout=1) as response:
-                if json.load(response)["value"]["ready"]:
-                    break
-        except OSError:
-            if time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("chromedriver did not start")
-            time.sleep(0.05)
-    yield url
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(server.pid, signal.SIGKILL)
-    server.wait(10)
+    from tests.helpers import ChromedriverServer
+
+    server = ChromedriverServer()
+    yield server.url
+    server.stop()
 
 
 def test_remote_end_from_rpa_webdriver_url(

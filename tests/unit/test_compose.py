@@ -272,6 +272,20 @@ def test_celery_executor_and_core_settings(common_env):
     assert {k: common_env.get(k) for k in expected} == expected
 
 
+def test_the_test_profile_runs_the_compose_settings(services, common_env):
+    """scripts/distributed_stack.py (the Celery profile of `make test` and the benchmark) and the
+    compose file: same Airflow settings, same worker count and task slots, the ledger in PostgreSQL."""
+    import inspect
+
+    from scripts.distributed_stack import SHARED_SETTINGS, DistributedStack
+
+    assert {k: common_env.get(k) for k in SHARED_SETTINGS} == SHARED_SETTINGS
+    defaults = inspect.signature(DistributedStack).parameters
+    assert services["airflow-worker"]["deploy"]["replicas"] == defaults["workers"].default
+    assert common_env["AIRFLOW__CELERY__WORKER_CONCURRENCY"] == str(defaults["concurrency"].default)
+    assert urlsplit(common_env["AIRFLOW_CONN_RPA_LEDGER"]).scheme == "postgresql"
+
+
 def test_backing_services_named_in_settings_exist(services, common_env):
     for key in (
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
