@@ -344,7 +344,11 @@ def main() -> int:
         cwd=REPO,
         start_new_session=True,
     )
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+
+    def on_sigterm(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
         stack.create()
         stack.start()

@@ -20,6 +20,7 @@ import re
 import subprocess
 import urllib.parse
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from scripts.distributed_stack import DistributedStack
 
 pytestmark = [pytest.mark.slow, pytest.mark.distributed]
 DAG_ID = "election_staff_onboarding"
+BREXIT_DAG_ID = "brexit_residence_permits"
 ELECTION = "test-backfill-2026"
 # An election period in the past (a backfill cannot run on future dates), three days backfilled.
 PERIOD = (dt.date(2026, 6, 1), dt.date(2026, 6, 10))
@@ -55,11 +57,14 @@ def elections_file(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     from tests.conftest import LivePortal
+    from tests.foreigners_fixtures import LiveForeignersPortal
     from tests.helpers import ChromedriverServer
 
     folder = tmp_path_factory.mktemp("distributed")
-    (folder / "portal").mkdir()
+    for name in ("portal", "foreigners"):
+        (folder / name).mkdir()
     portal = LivePortal(folder / "portal", "127.0.0.1")
+    foreigners = LiveForeignersPortal(folder / "foreigners", "127.0.0.1")
     # The browsers on a remote end, as compose's workers use the Selenium Grid.
     grid = ChromedriverServer(log_path=folder / "chromedriver.log")
     config = elections_file(folder)
@@ -67,22 +72,28 @@ def stack(tmp_path_factory):
         folder / "stack",
         workers=2,
         concurrency=1,
-        connections={"AIRFLOW_CONN_HR_PORTAL": portal.connections()["AIRFLOW_CONN_HR_PORTAL"]},
+        connections={
+            "AIRFLOW_CONN_HR_PORTAL": portal.connections()["AIRFLOW_CONN_HR_PORTAL"],
+            **foreigners.connections(),
+        },
         env={"RPA_ELECTIONS_CONFIG": str(config), "RPA_WEBDRIVER_URL": grid.url},
     )
     stack.portal = portal
+    stack.foreigners = foreigners
     stack.grid = grid
     stack.election = load_elections(config)[1][ELECTION]
     try:
         stack.create()
         stack.start()
-        stack.wait_until(lambda: stack.request("GET", f"/api/v2/dags/{DAG_ID}"), 300, f"DAG {DAG_ID}")
-        stack.request("PATCH", f"/api/v2/dags/{DAG_ID}", {"is_paused": False})
+        for dag_id in (DAG_ID, BREXIT_DAG_ID):
+            stack.wait_until(lambda d=dag_id: stack.request("GET", f"/api/v2/dags/{d}"), 300, f"DAG {dag_id}")
+            stack.request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
         yield stack
     finally:
         stack.stop()
         stack.drop()
         grid.stop()
+        foreigners.stop()
         portal.stop()
 
 
@@ -93,10 +104,17 @@ def department_file(path: Path, rows: int, seed: int, election, share: float = 0
     return path
 
 
-def wait_run(stack: DistributedStack, run_id: str, minutes: float = RUN_MINUTES) -> dict:
-    path = f"/api/v2/dags/{DAG_ID}/dagRuns/{urllib.parse.quote(run_id, safe='')}"
+def wait_run(
+    stack: DistributedStack,
+    run_id: str,
+    minutes: float = RUN_MINUTES,
+    dag_id: str = DAG_ID,
+    while_waiting: Callable[[], object] = lambda: None,
+) -> dict:
+    path = f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}"
 
     def ended() -> dict | None:
+        while_waiting()
         run = stack.request("GET", path)
         return run if run["state"] in ("success", "failed") else None
 
@@ -208,6 +226,49 @@ def test_a_backfill_enters_each_day_in_its_own_run_and_never_twice(stack):
         assert counts["entered"] == 0 and counts["skipped_already_done"] == counts["received"], (day, counts)
     assert portal_nirs(stack) == after
     assert ledger_states(stack)["verified"] == sum(after.values())
+
+
+def test_agents_decide_under_the_scheduler_and_the_run_goes_on(stack, tmp_path):
+    """The Brexit arbitration: one request per run, answered through the REST API while the run
+    waits (deferred to the triggerer, resumed on a worker); the files the agents chose are entered."""
+    from include.processes.brexit import arbitration
+    from include.processes.brexit.codes import TITRES
+    from include.processes.brexit.demo import write_demo
+
+    source = tmp_path / "envoi" / "demandes.csv"
+    expected = write_demo(source, count=40, seed=2026)["counts"]
+    assert expected["a_arbitrer"] == 3
+    enter = f"{arbitration.ENTER_PREFIX}{TITRES['carte_sejour_5_ans']}"
+    run_id = stack.request(
+        "POST", f"/api/v2/dags/{BREXIT_DAG_ID}/dagRuns", {"logical_date": None, "conf": {"input_path": str(source)}}
+    )["dag_run_id"]
+    answered: dict[str, str] = {}
+
+    def answer() -> None:
+        query = urllib.parse.urlencode({"dag_id": BREXIT_DAG_ID, "response_received": "false"})
+        for detail in stack.request("GET", f"/api/v2/dags/~/dagRuns/~/hitlDetails?{query}")["hitl_details"]:
+            ti = detail["task_instance"]
+            given = dict.fromkeys(detail["params"], enter)
+            run = urllib.parse.quote(ti["dag_run_id"], safe="")
+            stack.request(
+                "PATCH",
+                f"/api/v2/dags/{BREXIT_DAG_ID}/dagRuns/{run}/taskInstances/{ti['task_id']}/{ti['map_index']}"
+                "/hitlDetails",
+                {"chosen_options": [arbitration.SAVE], "params_input": given},
+            )
+            answered.update(given)
+
+    ended = wait_run(stack, run_id, dag_id=BREXIT_DAG_ID, while_waiting=answer)
+    counts = json.loads((stack.data / "runs" / BREXIT_DAG_ID / run_id / "summary.json").read_text())
+    assert ended["state"] == "success", counts
+    assert len(answered) == 3
+    query = urllib.parse.urlencode({"dag_id": BREXIT_DAG_ID})
+    requests = stack.request("GET", f"/api/v2/dags/~/dagRuns/~/hitlDetails?{query}")["hitl_details"]
+    assert len(requests) == 1 and requests[0]["response_received"]  # asked once, not again on resume
+    assert counts["entered"] + counts["rejected"] == expected["a_saisir"] + 3 and counts["failed"] == 0
+    assert counts["held"] == 0 and counts["verified"] == counts["entered"]
+    numbers = Counter(row["numero_dossier"] for row in stack.foreigners.export())
+    assert len(numbers) == counts["entered"] and set(numbers.values()) == {1}
 
 
 def test_every_component_stops_cleanly(stack):

@@ -27,8 +27,8 @@ def pg_url() -> Iterator[str]:
     psycopg2 = pytest.importorskip("psycopg2")
     try:
         admin = psycopg2.connect(PG_DSN, connect_timeout=3)
-    except psycopg2.OperationalError as error:
-        pytest.skip(f"PostgreSQL not reachable ({PG_DSN}): {error}")
+    except psycopg2.OperationalError as error:  # `make test` starts it (scripts/ensure_services.sh)
+        pytest.fail(f"PostgreSQL not reachable ({PG_DSN}; run scripts/ensure_services.sh): {error}")
     admin.autocommit = True
     name = f"rpa_ledger_test_{os.getpid()}"
     params = admin.get_dsn_parameters()
