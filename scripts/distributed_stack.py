@@ -3,7 +3,7 @@ metadata in a fresh PostgreSQL database, Redis as the broker, the ledger (``rpa_
 a PostgreSQL database of its own, and each component a process of its own: API server,
 scheduler, DAG processor, triggerer and N Celery workers.
 
-    bin/python scripts/distributed_stack.py [--workers 2] [--concurrency 2]
+    bin/python scripts/distributed_stack.py [--workers 2] [--concurrency 4]
 
 starts it in the foreground, with the sandbox apps, until Ctrl-C; then every process stops
 and its databases and Redis keys are dropped. ``make test`` (tests/distributed/) and
