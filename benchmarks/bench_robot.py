@@ -49,7 +49,6 @@ import multiprocessing
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -70,7 +69,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from scripts.distributed_stack import DistributedStack  # noqa: E402
+from scripts.distributed_stack import DistributedStack, free_port, restore_default_sigint  # noqa: E402
 
 USER, PASSWORD = "robot.rh", "demo-rh-2027"
 PAYROLL_USER, PAYROLL_PASSWORD = "robot.paie", "demo-paie-2027"
@@ -168,18 +167,6 @@ def row_sets(workdir: Path, sizes: Mapping[str, int], dag_workers: int | None) -
 # --------------------------------------------------------------------------- processes
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _default_sigint() -> None:
-    # A background job of a non-interactive shell inherits SIGINT ignored: restore it, so that
-    # the process group can be stopped cleanly with SIGINT (airflow standalone stops on it).
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def stop_group(process: subprocess.Popen, grace: float = STOP_GRACE_SECONDS) -> None:
     """SIGINT to the process group, then SIGKILL to the group and to every descendant collected before.
 
@@ -274,7 +261,7 @@ class Portal:
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_default_sigint,
+                preexec_fn=restore_default_sigint,
             )
         deadline = time.monotonic() + 60
         while True:
@@ -918,7 +905,7 @@ class Airflow:
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_default_sigint,
+                preexec_fn=restore_default_sigint,
             )
         self.wait_until(lambda: self.request("GET", "/api/v2/monitor/health"), 300, "the API server")
         password = self.wait_until(self.admin_password, 120, "the admin password file")

@@ -57,6 +57,7 @@ COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 
 
 def free_port() -> int:
+    """A free TCP port on loopback (the benchmarks and tests use it too)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -67,7 +68,9 @@ def _with_database(url: str, database: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
 
 
-def _default_sigint() -> None:
+def restore_default_sigint() -> None:
+    """A ``preexec_fn``: a background job of a non-interactive shell inherits SIGINT ignored;
+    restore it, so that the child's process group can be stopped cleanly with SIGINT."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
@@ -192,7 +195,7 @@ class DistributedStack:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_default_sigint,
+            preexec_fn=restore_default_sigint,
         )
         log.close()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -67,9 +66,9 @@ class SandboxProcess:
     RPA_DATA_DIR and none of the caller's sandbox settings."""
 
     def __init__(self, app: str, data_dir: Path) -> None:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = sock.getsockname()[1]
+        from scripts.distributed_stack import free_port
+
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         prefixes = ("RPA_SANDBOX_", "RPA_HR_", "RPA_PAYROLL_", "RPA_FOREIGNERS_")
         env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
@@ -127,9 +126,9 @@ class ChromedriverServer:
         import json
         import urllib.request
 
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        from scripts.distributed_stack import free_port
+
+        port = free_port()
         logging = [f"--log-path={log_path}", "--log-level=INFO"] if log_path else []
         self.process = subprocess.Popen(
             ["/usr/bin/chromedriver", f"--port={port}", *logging],

@@ -7,7 +7,6 @@ import json
 import os
 import selectors
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -134,12 +133,6 @@ def zombie_children() -> list[int]:
             if child.status() == psutil.STATUS_ZOMBIE:
                 zombies.append(child.pid)
     return zombies
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_child(data: Path) -> subprocess.Popen[str]:
