@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from include.processes.election_staff.columns import COLUMNS
+from scripts.distributed_stack import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -66,8 +67,6 @@ class SandboxProcess:
     RPA_DATA_DIR and none of the caller's sandbox settings."""
 
     def __init__(self, app: str, data_dir: Path) -> None:
-        from scripts.distributed_stack import free_port
-
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         prefixes = ("RPA_SANDBOX_", "RPA_HR_", "RPA_PAYROLL_", "RPA_FOREIGNERS_")
@@ -125,8 +124,6 @@ class ChromedriverServer:
     def __init__(self, log_path: Path | None = None) -> None:
         import json
         import urllib.request
-
-        from scripts.distributed_stack import free_port
 
         port = free_port()
         logging = [f"--log-path={log_path}", "--log-level=INFO"] if log_path else []

@@ -9,7 +9,6 @@ import email
 import json
 import os
 import re
-import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from include.processes.election_staff import config
 from include.processes.election_staff.demo import generate, write
 from include.rpa import alerts
 from sandbox.common.server import ThreadedServer
+from scripts.distributed_stack import free_port
 from tests.unit.test_pii import SECRETS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,12 +49,6 @@ class Captured:
 
     def all_bytes(self) -> bytes:
         return b"\n".join(self.slack + self.mails)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
