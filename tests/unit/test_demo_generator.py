@@ -152,7 +152,7 @@ def test_bank_codes_map_to_their_bic_in_schwifty():
 
 
 def test_public_iban_example_recomputed():
-    # DOMAIN.md: FR14 2004 1010 0505 0001 3M02 606
+    # docs/domain/iban-bic.md: FR14 2004 1010 0505 0001 3M02 606
     assert demo.rib_key("20041", "01005", "0500013M026") == 6
     assert demo.iban_check_digits("20041010050500013M02606") == 14
 

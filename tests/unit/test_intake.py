@@ -1,4 +1,4 @@
-"""Intake: every file-format trap of DOMAIN.md, and clear French errors."""
+"""Intake: every file-format trap of docs/domain/spreadsheets.md, and clear French errors."""
 
 from __future__ import annotations
 

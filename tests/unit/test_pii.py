@@ -4,7 +4,7 @@ import pytest
 
 from include.rpa.pii import initials, mask_text
 
-# The public examples of DOMAIN.md (NIR, IBAN), spaced and compact, and e-mail addresses.
+# The public examples of docs/domain/nir.md and docs/domain/iban-bic.md, spaced and compact, and e-mail addresses.
 SECRETS = [
     "2 95 10 99 126 111 93",
     "295109912611193",

@@ -13,7 +13,7 @@ def test_valid_row_passes_every_rule():
 
 # (field changes, expected failed rules)
 CASES = [
-    # Public examples of DOMAIN.md (sex, year and month set to match each NIR)
+    # Public examples of docs/domain/nir.md (sex, year and month set to match each NIR)
     ({"nir": "295109912611193"}, set()),
     ({"nir": "253072B07300470", "date_naissance": "01/07/1953", "date_debut": "29/03/2027"}, set()),
     ({"nir": "253072A07300443", "date_naissance": "14/07/1953"}, set()),
@@ -48,7 +48,7 @@ CASES = [
     # 18 on the day the contract starts is old enough; the day before is not.
     ({"nir": "2 09 03 99 126 111 24", "date_naissance": "29/03/2009"}, set()),
     ({"nir": "2 09 03 99 126 111 24", "date_naissance": "30/03/2009"}, {"age_minimum"}),
-    # IBAN (public example of DOMAIN.md)
+    # IBAN (public example of docs/domain/iban-bic.md)
     ({"iban": "FR1420041010050500013M02606"}, set()),
     ({"iban": "fr14 2004 1010 0505 0001 3m02 606"}, set()),
     ({"iban": "FR15 2004 1010 0505 0001 3M02 606"}, {"iban_cle"}),

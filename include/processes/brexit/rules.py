@@ -11,22 +11,22 @@
     documents), not eligible (``non_eligible``) or left to a human (``a_arbitrer``), with the
     card to issue, the missing documents and French sentences.
 
-Sources (DOMAIN.md, "Withdrawal Agreement residence permits"): the Withdrawal Agreement
+Sources (docs/domain/brexit.md, "Withdrawal Agreement residence permits"): the Withdrawal Agreement
 (17/10/2019), décret n° 2020-1417 du 19/11/2020, arrêté du 20/11/2020 (documents).
 
 - Eligible: British nationals legally resident in France before 1 January 2021, frontier
   workers, family members (of any nationality; those joining after 2020 included:
   Withdrawal Agreement art. 10(1)(e)). A French national is not a foreigner and needs no
   residence permit: a French-British dual national is not eligible.
-- Passport valid on the filing date (DOMAIN.md: "valid passport"); valid through its expiry
+- Passport valid on the filing date (docs/domain/brexit.md: "valid passport"); valid through its expiry
   day.
 - Filing online until 30 September 2021; later only with a legitimate reason: coming of age,
-  family joining (DOMAIN.md). Other reasons are assessed case by case (Withdrawal Agreement
+  family joining (docs/domain/brexit.md). Other reasons are assessed case by case (Withdrawal Agreement
   art. 18(1)(d)): a human decides.
 - Card: 10-year "séjour permanent" at 5 full years of residence on the filing date, 5-year
-  card below, the frontier workers' document for frontier workers (DOMAIN.md).
+  card below, the frontier workers' document for frontier workers (docs/domain/brexit.md).
 - Documents: passport, photo, proof of settling date, proof of residence in 2020, and below
-  5 years proof of activity or resources and health insurance (DOMAIN.md; per situation in
+  5 years proof of activity or resources and health insurance (docs/domain/brexit.md; per situation in
   config/brexit.toml).
 
 Dates, windows, reasons and document lists come from config/brexit.toml.

@@ -3,7 +3,7 @@
 By envelope: envelopes x rate; by hour: hours x hourly rate; a table lead gets the
 supplement once per round. Rounded to the cent half-up, then capped per round (600 € by
 default, décret n° 2012-498). An allowance below the SMIC for the hours worked is flagged
-for an HR agent to review, never blocked. Facts: DOMAIN.md "Paying mise sous pli workers".
+for an HR agent to review, never blocked. Facts: docs/domain/pay-and-sepa.md.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from include.processes.election_staff.config import Election
 
 HEADERS = ("NIR", "Date", "Site", "Fonction", "Heures", "Plis")
 DEFECTS = ("vacataire_inconnu", "date_hors_periode", "heures_hors_bornes", "plis_invalides", "doublon")
-UNKNOWN_NIR = "255081416802538"  # DOMAIN.md's public example: valid, never onboarded in the demo
+UNKNOWN_NIR = "255081416802538"  # public example of docs/domain/nir.md: valid, never onboarded in the demo
 
 
 def _french(hours: float) -> str:
