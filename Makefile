@@ -8,7 +8,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-requirements
 
-.PHONY: setup run test test-distributed lint pytest sandbox demo bench bench-robot lock clean settings services
+.PHONY: setup run test test-distributed lint pytest sandbox demo bench bench-robot bench-dags lock clean settings services
 
 setup: $(STAMP) chromium .airflow/.migrated settings
 
@@ -44,6 +44,7 @@ run: $(STAMP) chromium  # the script migrates AIRFLOW_HOME and loads the setting
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 pytest: setup services
 	bin/python -m pytest
@@ -57,13 +58,20 @@ test-distributed: setup services
 demo: $(STAMP)
 	bin/python -m include.processes.election_staff.demo --help
 
+# The benchmarks (not part of `make test`): each writes benchmarks/results/<name>-latest.json and
+# renders its table in README.md's "Performance" section. Validation: DAG parse, intake + validation.
 bench: setup
-	bin/python benchmarks/bench_validation.py
+	bin/python benchmarks/bench_validation.py $(ARGS)
 
-# The HR-portal robot against its baselines, and the onboarding DAG end to end (about 25 min;
-# not part of `make bench`). `make bench-robot ARGS="--workers 200 --sample 40 --skip-dag"` for a quick run.
+# The HR-portal robot's record loop against its baselines (about 10 min);
+# `make bench-robot ARGS="--workers 200 --sample 100"` for a run of a few minutes.
 bench-robot: setup
-	bin/python benchmarks/bench_robot.py $(ARGS)
+	bin/python benchmarks/bench_record_loop.py $(ARGS)
+
+# The DAGs end to end under the scheduler, then the onboarding on the Celery profile (about an hour);
+# `make bench-dags ARGS="--skip-payment --brexit-files 0"` for the two onboardings only.
+bench-dags: setup services
+	bin/python benchmarks/bench_dags.py $(ARGS)
 
 # Regenerate requirements.txt from requirements.in in a throwaway virtualenv.
 lock:

@@ -2,8 +2,9 @@
 
 Rerun with ``make bench`` (or ``bin/python benchmarks/bench_validation.py``).
 Figures are medians over repeats, each parse in a fresh interpreter, since the
-machine is shared and noisy. Writes the figures as JSON to
-``$RPA_DATA_DIR/bench/validation.json`` too.
+machine is shared and noisy. Writes the figures (timings and counts only) to
+``benchmarks/results/validation-<timestamp>.json`` and ``validation-latest.json``
+and renders the README's validation table from it (``benchmarks/render.py``).
 
 Measured:
 - per DAG file: Airflow's own import (``airflow.sdk``: the same for every DAG,
@@ -25,11 +26,14 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from benchmarks.common import BenchRun, say
 
 REPO = Path(__file__).resolve().parents[1]
+
 PROBE = REPO / "tests" / "dags" / "parse_probe.py"
 
 DAGBAG_SNIPPET = """
@@ -130,41 +134,46 @@ def bench_validation(sizes: list[int], repeats: dict[int, int], workdir: Path) -
     return results
 
 
-def main() -> None:
+def report(results: dict[str, Any]) -> str:
+    parse, import_s, validation = results.get("parse", []), results.get("imports", {}), results.get("validation", [])
+    repeats = results["config"]["parse_repeats"]
+    lines = [f"\nDAG parse (median of {repeats} fresh interpreters; Airflow's own import excluded)"]
+    lines.append(f"{'DAG file':<34}{'airflow.sdk import':>20}{'DAG processor parse':>22}{'added by file':>16}")
+    for p in parse:
+        lines.append(
+            f"{p['dag_file']:<34}{p['airflow_import_s']:>19.2f}s{p['dag_processor_parse_s']:>21.3f}s"
+            f"{p['module_exec_s']:>15.3f}s  heavy modules: {p['heavy_modules'] or 'none'}"
+        )
+    lines.append(
+        "\nLibrary imports inside tasks (median of 3): " + ", ".join(f"{k} {v:.2f} s" for k, v in import_s.items())
+    )
+    lines.append("\nIntake + validation (median; French Excel CSV, 3 % defects; imports excluded)")
+    header = ("rows", 10), ("intake", 10), ("row rules", 12), ("GX + docs", 12), ("total", 10), ("rows/s", 12)
+    lines.append("".join(f"{name:>{width}}" for name, width in header) + f"{'1st run':>10}   counts")
+    for v in validation:
+        lines.append(
+            f"{v['rows']:>10,}{v['intake_s']:>9.2f}s{v['rows_s']:>11.2f}s{v['dataset_s']:>11.2f}s"
+            f"{v['total_s']:>9.2f}s{v['rows'] / v['total_s']:>12,.0f}{v['first_run_total_s']:>9.2f}s   {v['counts']}"
+        )
+    lines.extend(f"ERROR {error}" for error in results["errors"])
+    return "\n".join(lines)
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1400,100000,1000000")
     parser.add_argument("--parse-repeats", type=int, default=5)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    print("Parsing DAG files (fresh interpreters)...", file=sys.stderr, flush=True)
-    parse = bench_parse(args.parse_repeats)
-    imports = [fresh(["-c", IMPORT_SNIPPET]) for _ in range(3)]
-    import_s = {k: statistics.median(i[k] for i in imports) for k in imports[0]}
-    print("Intake + validation...", file=sys.stderr, flush=True)
-    with tempfile.TemporaryDirectory(prefix="rpa-bench-") as tmp:
-        validation = bench_validation(sizes, {1400: 5, 100000: 3, 1000000: 1}, Path(tmp))
-
-    print(f"\nDAG parse (median of {args.parse_repeats} fresh interpreters; Airflow's own import excluded)")
-    print(f"{'DAG file':<34}{'airflow.sdk import':>20}{'DAG processor parse':>22}{'added by file':>16}")
-    for p in parse:
-        print(
-            f"{p['dag_file']:<34}{p['airflow_import_s']:>19.2f}s{p['dag_processor_parse_s']:>21.3f}s"
-            f"{p['module_exec_s']:>15.3f}s  heavy modules: {p['heavy_modules'] or 'none'}"
-        )
-    print("\nLibrary imports inside tasks (median of 3): " + ", ".join(f"{k} {v:.2f} s" for k, v in import_s.items()))
-    print("\nIntake + validation (median; French Excel CSV, 3 % defects; imports excluded)")
-    header = ("rows", 10), ("intake", 10), ("row rules", 12), ("GX + docs", 12), ("total", 10), ("rows/s", 12)
-    print("".join(f"{name:>{width}}" for name, width in header) + f"{'1st run':>10}   counts")
-    for v in validation:
-        print(
-            f"{v['rows']:>10,}{v['intake_s']:>9.2f}s{v['rows_s']:>11.2f}s{v['dataset_s']:>11.2f}s"
-            f"{v['total_s']:>9.2f}s{v['rows'] / v['total_s']:>12,.0f}{v['first_run_total_s']:>9.2f}s   {v['counts']}"
-        )
-    out = Path(os.environ.get("RPA_DATA_DIR", REPO / "data")) / "bench" / "validation.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"parse": parse, "imports": import_s, "validation": validation}, indent=2))
-    print(f"\nWritten to {out}")
+    with BenchRun("validation", {"sizes": sizes, "parse_repeats": args.parse_repeats}) as run:
+        say("Parsing DAG files (fresh interpreters)...")
+        run.results["parse"] = bench_parse(args.parse_repeats)
+        imports = [fresh(["-c", IMPORT_SNIPPET]) for _ in range(3)]
+        run.results["imports"] = {k: statistics.median(i[k] for i in imports) for k in imports[0]}
+        say("Intake + validation...")
+        run.results["validation"] = bench_validation(sizes, {1400: 5, 100000: 3, 1000000: 1}, run.workdir)
+    return run.finish(report)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -7,7 +7,7 @@ scheduler, DAG processor, triggerer and N Celery workers.
 
 starts it in the foreground, with the sandbox apps, until Ctrl-C; then every process stops
 and its databases and Redis keys are dropped. ``make test`` (tests/distributed/) and
-``make bench-robot`` use :class:`DistributedStack`. The compose deployment
+``make bench-dags`` use :class:`DistributedStack`; its REST API is :attr:`DistributedStack.api`. The compose deployment
 (docker-compose.yaml) runs the same settings (:data:`SHARED_SETTINGS`, checked by
 tests/unit/test_compose.py) with one container per component.
 
@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
-import json
 import os
 import secrets
 import signal
@@ -30,14 +29,14 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+from scripts.harness.airflow_api import AirflowApi, admin_password, setup_home
+from scripts.harness.processes import REPO, free_port, start_group, stop_group, stop_groups
+
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379"
 STOP_GRACE_SECONDS = 60
@@ -56,22 +55,9 @@ SHARED_SETTINGS = {
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 
 
-def free_port() -> int:
-    """A free TCP port on loopback (the benchmarks and tests use it too)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _with_database(url: str, database: str) -> str:
     parts = urllib.parse.urlsplit(url)
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, ""))
-
-
-def restore_default_sigint() -> None:
-    """A ``preexec_fn``: a background job of a non-interactive shell inherits SIGINT ignored;
-    restore it, so that the child's process group can be stopped cleanly with SIGINT."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 class DistributedStack:
@@ -138,7 +124,11 @@ class DistributedStack:
             }
         )
         self.processes: dict[str, subprocess.Popen] = {}
-        self.token: str | None = None
+        self.api = AirflowApi(self.base_url, dead=self._dead, hint=f"; see {self.logs}")
+
+    def _dead(self) -> str | None:
+        """The components that exited, if any."""
+        return ", ".join(name for name, p in self.processes.items() if p.poll() is not None) or None
 
     # ------------------------------------------------------------------ databases
 
@@ -155,12 +145,7 @@ class DistributedStack:
         """Fresh databases (metadata and ledger), ``airflow db migrate``, the Connections and Pools
         of config/airflow_settings.yaml (what compose's airflow-init does)."""
         self._admin([f'CREATE DATABASE "{self.metadata_db}"', f'CREATE DATABASE "{self.ledger_db}"'])
-        for command in (
-            [str(REPO / "bin" / "airflow"), "db", "migrate"],
-            [str(REPO / "bin" / "python"), str(REPO / "scripts" / "load_settings.py")],
-        ):
-            with (self.logs / "setup.log").open("ab") as log:
-                subprocess.run(command, env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, check=True)
+        setup_home(self.env, self.logs / "setup.log")
 
     def drop(self) -> None:
         """Drop the databases and the Redis keys of this stack's queue."""
@@ -187,17 +172,9 @@ class DistributedStack:
     # ------------------------------------------------------------------ processes
 
     def _spawn(self, name: str, args: list[str], extra: Mapping[str, str] | None = None) -> None:
-        log = (self.logs / f"{name}.log").open("ab")
-        self.processes[name] = subprocess.Popen(
-            [str(REPO / "bin" / "airflow"), *args],
-            env={**self.env, **(extra or {})},
-            cwd=REPO,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            preexec_fn=restore_default_sigint,
+        self.processes[name] = start_group(
+            [str(REPO / "bin" / "airflow"), *args], env={**self.env, **(extra or {})}, log=self.logs / f"{name}.log"
         )
-        log.close()
 
     def worker_names(self) -> list[str]:
         host = socket.gethostname()
@@ -215,12 +192,8 @@ class DistributedStack:
                 # Each worker serves its task logs on a port of its own (on separate machines: the same port).
                 {"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())},
             )
-        self.wait_until(lambda: self.request("GET", "/api/v2/monitor/health"), timeout, "the API server")
-        password = self.wait_until(self.admin_password, 120, "the admin password file")
-        self.token = self.request("POST", "/auth/token", body={"username": "admin", "password": password})[
-            "access_token"
-        ]
-        self.wait_until(lambda: set(self.ping()) >= set(self.worker_names()), timeout, "the Celery workers")
+        self.api.wait_healthy(self.home, timeout)
+        self.api.wait_until(lambda: set(self.ping()) >= set(self.worker_names()), timeout, "the Celery workers")
         return time.monotonic() - started
 
     def ping(self) -> list[str]:
@@ -245,32 +218,10 @@ class DistributedStack:
         SIGKILL to what is left of their process groups and descendants (task processes and
         browsers included). What had to be killed: components still running after ``grace``
         seconds, command lines of leftover descendants."""
-        import psutil
-
-        tree: list[psutil.Process] = []
-        for process in self.processes.values():
-            with contextlib.suppress(psutil.NoSuchProcess):
-                tree += psutil.Process(process.pid).children(recursive=True)
         order = [n for n in self.processes if n.startswith("worker-")] + list(reversed(COMPONENTS))
-        for name in order:
-            if name in self.processes and self.processes[name].poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.processes[name].pid, signal.SIGTERM)
-        deadline = time.monotonic() + grace
-        for process in self.processes.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        killed = [f"{name} (after {grace:.0f} s)" for name, p in self.processes.items() if p.poll() is None]
-        for process in self.processes.values():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        for child in tree:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                if child.is_running() and child.status() != psutil.STATUS_ZOMBIE:
-                    killed.append(" ".join(child.cmdline())[:200])
-                    child.kill()
-        psutil.wait_procs(tree, timeout=10)
+        killed = stop_groups(
+            {n: self.processes[n] for n in order if n in self.processes}, sig=signal.SIGTERM, grace=grace
+        )
         self.processes.clear()
         return killed
 
@@ -285,36 +236,8 @@ class DistributedStack:
         finally:
             self.drop()
 
-    # ------------------------------------------------------------------ REST API
-
     def admin_password(self) -> str | None:
-        generated = self.home / "simple_auth_manager_passwords.json.generated"
-        return json.loads(generated.read_text()).get("admin") if generated.exists() else None
-
-    def request(self, method: str, path: str, body: dict | None = None) -> dict:
-        headers = {"Content-Type": "application/json"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
-        with urllib.request.urlopen(req, timeout=30) as response:
-            payload = response.read()
-        return json.loads(payload) if payload else {}
-
-    def wait_until(self, check: Callable[[], Any], timeout: float, what: str) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            dead = [name for name, p in self.processes.items() if p.poll() is not None]
-            if dead:
-                raise RuntimeError(f"{', '.join(dead)} exited while waiting for {what}; see {self.logs}")
-            try:
-                result = check()
-                if result:
-                    return result
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError, KeyError, ValueError):
-                pass
-            time.sleep(1)
-        raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {what}; see {self.logs}")
+        return admin_password(self.home)
 
     def airflow(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """An ``airflow`` CLI command against this stack (``backfill create ...``)."""
@@ -341,11 +264,8 @@ def main() -> int:
     parser.add_argument("--folder", type=Path, default=REPO / ".distributed", help="AIRFLOW_HOME, data and logs")
     args = parser.parse_args()
     stack = DistributedStack(args.folder.resolve(), workers=args.workers, concurrency=args.concurrency)
-    sandbox = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--no-access-log"],
-        env={**stack.env, "PYTHONPATH": str(REPO)},
-        cwd=REPO,
-        start_new_session=True,
+    sandbox = start_group(
+        [sys.executable, "-m", "sandbox", "--no-access-log"], env={**stack.env, "PYTHONPATH": str(REPO)}
     )
 
     def on_sigterm(signum: int, frame: object) -> None:
@@ -367,9 +287,7 @@ def main() -> int:
     finally:
         stack.stop()
         stack.drop()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(sandbox.pid, signal.SIGINT)
-        sandbox.wait(timeout=20)
+        stop_group(sandbox, grace=20)
 
 
 if __name__ == "__main__":

@@ -12,24 +12,23 @@ triggerer, task processes): nothing is left behind.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-
-import psutil
 
 from include.processes.election_staff.config import get_election
 from include.rpa.paths import data_dir, inbox_dir
+from scripts.harness.airflow_api import AirflowApi, admin_password
+from scripts.harness.processes import StackError, exited, start_group, stop_group
 
 DAG_ID = "election_staff_onboarding"
 STOP_GRACE_SECONDS = 30
+
+
+def airflow_home() -> Path:
+    return Path(os.environ["AIRFLOW_HOME"])
 
 
 def base_url() -> str:
@@ -60,110 +59,30 @@ def brexit_demo_inbox() -> Path:
     return folder
 
 
-def request(method: str, path: str, token: str | None = None, body: dict | None = None) -> dict:
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base_url() + path, data=data, method=method, headers=headers)
-    with urllib.request.urlopen(req, timeout=10) as response:
-        payload = response.read()
-    return json.loads(payload) if payload else {}
-
-
-def wait_until(check, timeout: float, what: str, process: subprocess.Popen) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"airflow standalone exited (code {process.returncode}) while waiting for {what}")
-        try:
-            result = check()
-            if result:
-                return result
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError, KeyError):
-            pass
-        time.sleep(1)
-    raise SystemExit(f"Timed out after {timeout:.0f} s waiting for {what}")
-
-
-def admin_password() -> str | None:
-    generated = Path(os.environ["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
-    if generated.exists():
-        return json.loads(generated.read_text()).get("admin")
-    return None
-
-
-def trigger_demo(process: subprocess.Popen, folder: Path) -> None:
-    password = wait_until(admin_password, 120, "the admin password file", process)
-    token = request("POST", "/auth/token", body={"username": "admin", "password": password})["access_token"]
-    wait_until(lambda: request("GET", f"/api/v2/dags/{DAG_ID}", token), 180, f"DAG {DAG_ID} to be parsed", process)
-    request("PATCH", f"/api/v2/dags/{DAG_ID}", token, {"is_paused": False})
-    run = request(
-        "POST",
-        f"/api/v2/dags/{DAG_ID}/dagRuns",
-        token,
-        {"logical_date": None, "conf": {"input_path": str(folder), "dry_run": False}},
-    )
-    print(f"Triggered {DAG_ID} on {folder}: run {run['dag_run_id']}")
-    print(f"  follow it at {base_url()}/dags/{DAG_ID}/runs/{run['dag_run_id']}")
-    print(f"  outputs in {data_dir() / 'runs' / DAG_ID / run['dag_run_id']}")
+def trigger_demo(api: AirflowApi, folder: Path) -> None:
+    api.log_in(api.wait_until(lambda: admin_password(airflow_home()), 120, "the admin password file"))
+    api.unpause(DAG_ID, timeout=180)
+    run_id = api.trigger(DAG_ID, {"input_path": str(folder), "dry_run": False})
+    print(f"Triggered {DAG_ID} on {folder}: run {run_id}")
+    print(f"  follow it at {base_url()}/dags/{DAG_ID}/runs/{run_id}")
+    print(f"  outputs in {data_dir() / 'runs' / DAG_ID / run_id}")
     print(f"  reports of every run: {base_url()}/rapports/")
     brexit = "brexit_residence_permits"
-    wait_until(lambda: request("GET", f"/api/v2/dags/{brexit}", token), 180, f"DAG {brexit} to be parsed", process)
-    request("PATCH", f"/api/v2/dags/{brexit}", token, {"is_paused": False})
+    api.unpause(brexit, timeout=180)
     print(
         f"Brexit demo: {brexit_demo_inbox()} ; trigger it with `bin/airflow dags trigger brexit_residence_permits`"
         " (or ▶ in the UI), then answer the files it asks about under « Required actions »."
     )
 
 
-def descendants(process: subprocess.Popen) -> list[psutil.Process]:
-    try:
-        return psutil.Process(process.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        return []
-
-
 def stop(process: subprocess.Popen) -> int:
-    """SIGINT to the group (standalone stops cleanly on it), then SIGKILL to what is left.
-
-    Task processes start sessions of their own, so the process tree is
-    collected first and reaped too.
-    """
-    tree = descendants(process)
+    """SIGINT to the group (standalone stops cleanly on it), then SIGKILL to what is left, task
+    processes (sessions of their own) included."""
     if process.poll() is None:
         print("\nStopping the embedded stack...", flush=True)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGINT)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=STOP_GRACE_SECONDS)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    tree += descendants(process)
-    for child in tree:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            child.kill()
-    psutil.wait_procs(tree, timeout=10)
-    process.wait()
+    stop_group(process, grace=STOP_GRACE_SECONDS)
     print("Embedded stack stopped.", flush=True)
     return 0
-
-
-def stop_sandbox(sandbox: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(sandbox.pid, signal.SIGINT)
-    try:
-        sandbox.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(sandbox.pid, signal.SIGKILL)
-        sandbox.wait()
-
-
-def _default_sigint() -> None:
-    # A background job of a non-interactive shell inherits SIGINT ignored; the
-    # stack must stop on it whatever started us.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def prepare_home(airflow: Path) -> None:
@@ -185,10 +104,9 @@ def main() -> int:
     folder = args.input.resolve() if args.input else demo_inbox()
     airflow = Path(sys.executable).with_name("airflow")
     prepare_home(airflow)
-    sandbox = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--no-access-log"], start_new_session=True, preexec_fn=_default_sigint
-    )
-    process = subprocess.Popen([str(airflow), "standalone"], start_new_session=True, preexec_fn=_default_sigint)
+    sandbox = start_group([sys.executable, "-m", "sandbox", "--no-access-log"], cwd=None)
+    process = start_group([str(airflow), "standalone"], cwd=None)
+    api = AirflowApi(base_url(), timeout=10, dead=exited(process, "airflow standalone"))
 
     def on_signal(signum, frame):
         raise KeyboardInterrupt
@@ -196,23 +114,25 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     try:
-        wait_until(lambda: request("GET", "/api/v2/monitor/health"), 240, "the API server", process)
+        api.wait_until(lambda: api.request("GET", "/api/v2/monitor/health"), 240, "the API server")
         print("\n" + "=" * 70)
-        print(f"Airflow UI: {base_url()}  (login: admin / {admin_password() or 'see the log above'})")
+        print(f"Airflow UI: {base_url()}  (login: admin / {admin_password(airflow_home()) or 'see the log above'})")
         print(f"HR portal (sandbox): http://127.0.0.1:{os.environ.get('RPA_HR_PORTAL_PORT', '8081')}")
         print(f"Payroll portal (sandbox): http://127.0.0.1:{os.environ.get('RPA_PAYROLL_PORTAL_PORT', '8082')}")
         print(f"Alerts (Slack and e-mail): http://127.0.0.1:{os.environ.get('RPA_ALERT_CATCHER_PORT', '8026')}")
         print("Stop everything with Ctrl-C.")
         print("=" * 70 + "\n", flush=True)
         if not args.no_trigger:
-            trigger_demo(process, folder)
+            trigger_demo(api, folder)
         return process.wait()
     except KeyboardInterrupt:
         return stop(process)
+    except StackError as exc:
+        raise SystemExit(str(exc)) from None
     finally:
         if process.poll() is None:
             stop(process)
-        stop_sandbox(sandbox)
+        stop_group(sandbox, grace=15)
 
 
 if __name__ == "__main__":

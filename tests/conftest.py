@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from scripts.harness.app_client import ROBOT_LOGINS
+from scripts.harness.sandbox_apps import LiveApp, LiveApps
+
 REPO = Path(__file__).resolve().parents[1]
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="rpa-tests-"))
 
@@ -49,63 +52,28 @@ def data_dir(session_dir: Path) -> Path:
 # --------------------------------------------------------------------------- a live HR portal
 
 
-class LivePortal:
+class LivePortal(LiveApp):
     """A sandbox HR portal on a loopback address, its own database, and the Airflow
     Connections (``hr_portal``, ``rpa_ledger``) pointing the DAG at it and at a fresh ledger."""
 
-    USER, PASSWORD = "robot.rh", "demo-rh-2027"
+    USER, PASSWORD = ROBOT_LOGINS["hr_portal"]
 
     def __init__(self, folder: Path, host: str, **faults: float | int) -> None:
-        from sandbox.common.env import sqlite_url
-        from sandbox.common.faults import FaultSettings
-        from sandbox.common.server import ThreadedServer
-        from sandbox.hr_portal import HrPortalSettings, create_app
-
+        super().__init__("hr_portal", folder / "hr_portal.sqlite", host, **faults)
         self.folder = folder
-        self.db_path = folder / "hr_portal.sqlite"
         self.ledger_path = folder / "ledger.sqlite"
-        settings = HrPortalSettings(
-            db_url=sqlite_url(self.db_path), secret_key="test-secret", faults=FaultSettings(**faults)
-        )
-        self.server = ThreadedServer(create_app(settings), host=host).start()
-        self.url = self.server.url
 
     def connections(self) -> dict[str, str]:
         import json
 
-        from tests.helpers import http_connection
-
         ledger = {"conn_type": "sqlite", "host": str(self.ledger_path)}
-        return {
-            "AIRFLOW_CONN_HR_PORTAL": http_connection(self.server, self.USER, self.PASSWORD),
-            "AIRFLOW_CONN_RPA_LEDGER": json.dumps(ledger),
-        }
-
-    def export(self) -> list[dict[str, str]]:
-        """Every row of the portal's /export.csv (a session of its own)."""
-        from tests.helpers import export_rows
-
-        return export_rows(self.url, self.USER, self.PASSWORD)
-
-    def stop(self) -> None:
-        self.server.stop()
+        return {**super().connections(), "AIRFLOW_CONN_RPA_LEDGER": json.dumps(ledger)}
 
 
 @pytest.fixture()
 def live_portal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Start portals (``live_portal(host="127.0.0.5", fail_rate=0.1)``); the last one started is the
     one the Connections name. Stopped at the end of the test."""
-    started: list[LivePortal] = []
-
-    def start(host: str = "127.0.0.1", **faults: float | int) -> LivePortal:
-        folder = tmp_path / f"portal-{len(started)}"
-        folder.mkdir()
-        portal = LivePortal(folder, host, **faults)
-        started.append(portal)
-        for name, value in portal.connections().items():
-            monkeypatch.setenv(name, value)
-        return portal
-
-    yield start
-    for portal in started:
-        portal.stop()
+    apps = LiveApps(tmp_path, monkeypatch.setenv)
+    yield lambda host="127.0.0.1", **faults: apps.start("portal", lambda folder: LivePortal(folder, host, **faults))
+    apps.stop()

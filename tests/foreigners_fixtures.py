@@ -20,42 +20,22 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import export_rows, http_connection
+from scripts.harness.app_client import ROBOT_LOGINS
+from scripts.harness.sandbox_apps import LiveApp, LiveApps
 
-USER, PASSWORD = "robot.etrangers", "demo-etrangers-2027"
+USER, PASSWORD = ROBOT_LOGINS["foreigners_portal"]
 CONN_ENV = "AIRFLOW_CONN_FOREIGNERS_PORTAL"
 
 
-class LiveForeignersPortal:
+class LiveForeignersPortal(LiveApp):
     """A sandbox foreigners' office on a loopback address, its own database, and the
-    Airflow Connection (``foreigners_portal``) that names it."""
+    Airflow Connection (``foreigners_portal``) that names it (``connections()``)."""
 
     USER, PASSWORD = USER, PASSWORD
 
     def __init__(self, folder: Path, host: str = "127.0.0.1", **faults: float | int) -> None:
-        from sandbox.common.env import sqlite_url
-        from sandbox.common.faults import FaultSettings
-        from sandbox.common.server import ThreadedServer
-        from sandbox.foreigners_portal import ForeignersPortalSettings, create_app
-
+        super().__init__("foreigners_portal", folder / "foreigners_portal.sqlite", host, **faults)
         self.folder = folder
-        self.db_path = folder / "foreigners_portal.sqlite"
-        settings = ForeignersPortalSettings(
-            db_url=sqlite_url(self.db_path), secret_key="test-secret", faults=FaultSettings(**faults)
-        )
-        self.server = ThreadedServer(create_app(settings), host=host).start()
-        self.url = self.server.url
-
-    def connections(self) -> dict[str, str]:
-        """``{"AIRFLOW_CONN_FOREIGNERS_PORTAL": <JSON>}``, in the form of conftest's ``AIRFLOW_CONN_HR_PORTAL``."""
-        return {CONN_ENV: http_connection(self.server, self.USER, self.PASSWORD)}
-
-    def export(self) -> list[dict[str, str]]:
-        """Every row of the application's /export.csv (a session of its own; faults retried)."""
-        return export_rows(self.url, self.USER, self.PASSWORD, backoff_seconds=0.05)
-
-    def stop(self) -> None:
-        self.server.stop()
 
 
 @pytest.fixture()
@@ -65,17 +45,10 @@ def live_foreigners_portal(
     """Start foreigners' offices (``live_foreigners_portal(host="127.0.0.5", fail_rate=0.1)``);
     the last one started is the one ``AIRFLOW_CONN_FOREIGNERS_PORTAL`` names. Stopped at the
     end of the test."""
-    started: list[LiveForeignersPortal] = []
+    apps = LiveApps(tmp_path, monkeypatch.setenv)
 
     def start(host: str = "127.0.0.1", **faults: float | int) -> LiveForeignersPortal:
-        folder = tmp_path / f"foreigners-{len(started)}"
-        folder.mkdir()
-        portal = LiveForeignersPortal(folder, host, **faults)
-        started.append(portal)
-        for name, value in portal.connections().items():
-            monkeypatch.setenv(name, value)
-        return portal
+        return apps.start("foreigners", lambda folder: LiveForeignersPortal(folder, host, **faults))
 
     yield start
-    for portal in started:
-        portal.stop()
+    apps.stop()

@@ -1,8 +1,8 @@
 """Alerts to the data team and the HR agents: Slack (webhook) and e-mail, French, masked.
 
 One alert per run, sent by the run's last step (:func:`alert_run`, called by every DAG's
-report task): a failure (which steps failed, the error's class, a one-line French
-explanation, the try number and a link to the task's log), rows needing attention
+report task through :func:`include.rpa.tasks.finish_run`): a failure (which steps failed,
+the error's class, a one-line French explanation, the try number and a link to the task's log), rows needing attention
 (quarantine by reason, reconciliation mismatches by field, records left ``failed``), or a
 short success summary (switchable off). Failures reach it from each task's
 ``on_failure_callback`` (:func:`record_task_failure`, in :func:`alerting_default_args`),
@@ -34,6 +34,7 @@ from typing import Any
 
 from include.rpa.paths import read_json, write_json
 from include.rpa.pii import mask_text
+from include.rpa.summary import NO_INPUT, RunSummary
 
 log = logging.getLogger(__name__)
 
@@ -212,20 +213,6 @@ def _smtp_notifier(text_content: str, **kwargs: Any) -> Any:
 # --------------------------------------------------------------------------- wiring into DAGs
 
 
-def rpa_default_args() -> dict[str, Any]:
-    """default_args of every DAG of the project: owner, retries with backoff, alerting."""
-    import datetime as dt
-
-    return {
-        **alerting_default_args(),
-        "owner": "equipe-data",
-        "retries": 2,
-        "retry_delay": dt.timedelta(seconds=30),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": dt.timedelta(minutes=10),
-    }
-
-
 def alerting_default_args() -> dict[str, Any]:
     """default_args for every DAG: each task's final failure is recorded for the run's alert."""
     return {"on_failure_callback": [record_task_failure]}
@@ -245,7 +232,8 @@ def record_task_failure(context: dict[str, Any]) -> None:
         task = context.get("task")
         if getattr(task, "is_teardown", False) and read_json(folder / SENT_FILE) is None:
             ti = context["ti"]
-            alert_run(folder, dag_id=ti.dag_id, run_id=ti.run_id, summary=read_json(folder / "summary.json") or {})
+            summary = RunSummary.read(folder) or RunSummary(ti.dag_id, ti.run_id)
+            alert_run(folder, summary=replace(summary, dag_id=ti.dag_id, run_id=ti.run_id))
     except Exception as exc:  # a callback must never hide the task's own failure
         log.warning("Échec non enregistré pour l'alerte (%s) : %s", type(exc).__name__, mask(exc)[:300])
 
@@ -283,9 +271,7 @@ def start_run_alert(folder: Path) -> None:
     (folder / SENT_FILE).unlink(missing_ok=True)
 
 
-def alert_run(
-    folder: Path, *, dag_id: str, run_id: str, summary: dict[str, Any], wait_for_failures: float = 10.0
-) -> dict[str, str] | None:
+def alert_run(folder: Path, *, summary: RunSummary, wait_for_failures: float = 10.0) -> dict[str, str] | None:
     """Build and send the run's alert (once per report); what each channel did, or None if already sent.
 
     A failed task's callback may still be writing its failure when the report starts (it runs
@@ -296,10 +282,10 @@ def alert_run(
     if read_json(folder / SENT_FILE) is not None:
         return None
     deadline = time.monotonic() + wait_for_failures
-    while summary.get("statut") == "echec" and not (folder / FAILURES_FILE).exists() and time.monotonic() < deadline:
+    while summary.failed_run and not (folder / FAILURES_FILE).exists() and time.monotonic() < deadline:
         time.sleep(0.5)
     failures = read_json(folder / FAILURES_FILE) or []
-    alert = run_alert(dag_id, run_id, summary, failures, folder)
+    alert = run_alert(summary, failures)
     outcome = {} if alert is None else send(alert)
     write_json(
         folder / SENT_FILE,
@@ -309,35 +295,32 @@ def alert_run(
     return outcome
 
 
-def run_alert(
-    dag_id: str, run_id: str, summary: dict[str, Any], failures: list[dict[str, Any]], folder: Path
-) -> Alert | None:
+_COUNT_LABELS = (
+    ("received", "Reçues"),
+    ("quarantined", "En quarantaine"),
+    ("entered", "Saisies"),
+    ("skipped_already_done", "Déjà faites"),
+    ("rejected", "Refusées"),
+    ("failed", "En échec"),
+    ("mismatched", "En écart"),
+    ("minutes_saved", "Minutes gagnées"),
+)
+
+
+def run_alert(summary: RunSummary, failures: list[dict[str, Any]]) -> Alert | None:
     """The alert a run deserves: failure, attention (quarantine, mismatch, failed records) or success."""
+    dag_id, run_id = summary.dag_id, summary.run_id
     link = ("Voir le traitement dans Airflow", run_url(dag_id, run_id))
-    counts = [
-        (label, str(summary[key]))
-        for key, label in (
-            ("received", "Reçues"),
-            ("quarantined", "En quarantaine"),
-            ("entered", "Saisies"),
-            ("skipped_already_done", "Déjà faites"),
-            ("rejected", "Refusées"),
-            ("failed", "En échec"),
-            ("mismatched", "En écart"),
-            ("minutes_gagnees", "Minutes gagnées"),
-        )
-        if key in summary
-    ]
+    counts = [(label, str(value)) for name, label in _COUNT_LABELS if (value := getattr(summary, name)) is not None]
     where = [("Traitement", f"{dag_id} / {run_id}"), ("Rapport", report_url(dag_id, run_id))]
-    status = summary.get("statut")
-    if failures or status == "echec":
+    if failures or summary.failed_run:
         details = [
             f"{f['tache']} (essai {f['essai']}) : {f['type']} — {f['explication']}"
             + (f" — journal : {f['journal']}" if f.get("journal") else "")
             for f in failures
         ]
         known = {f["explication"] for f in failures}
-        details += [message for message in summary.get("erreurs", []) if message not in known]
+        details += [message for message in summary.errors if message not in known]
         first = failures[0] if failures else None
         summary_line = (
             f"La tâche {first['tache']} a échoué : {first['explication']}" if first else "Le traitement a échoué."
@@ -345,19 +328,19 @@ def run_alert(
         if first and first.get("journal"):
             link = ("Voir le journal de la tâche", first["journal"])
         return Alert(FAILURE, dag_id, summary_line, where + counts, details, link)
-    reasons = [f"Quarantaine — {reason} : {n}" for reason, n in (summary.get("motifs_quarantaine") or {}).items()]
-    fields = [f"Écart — {name} : {n}" for name, n in (summary.get("ecarts_par_champ") or {}).items()]
-    if summary.get("quarantined") or summary.get("mismatched") or summary.get("failed"):
+    reasons = [f"Quarantaine — {reason} : {n}" for reason, n in summary.quarantine_reasons.items()]
+    fields = [f"Écart — {name} : {n}" for name, n in (summary.mismatch_fields or {}).items()]
+    if summary.quarantined or summary.mismatched or summary.failed:
         line = (
-            f"{summary.get('quarantined', 0)} ligne(s) en quarantaine, {summary.get('mismatched', 0)} écart(s), "
-            f"{summary.get('failed', 0)} en échec : le rapport donne le détail (sans données personnelles)."
+            f"{summary.quarantined} ligne(s) en quarantaine, {summary.mismatched} écart(s), "
+            f"{summary.failed} en échec : le rapport donne le détail (sans données personnelles)."
         )
         return Alert(ATTENTION, dag_id, line, where + counts, reasons + fields, link)
-    if summary.get("hors_periode"):  # a scheduled day outside the process's season: nothing to say
+    if summary.out_of_season:  # a scheduled day outside the process's season: nothing to say
         return None
     if os.environ.get(SUCCESS_SUMMARY_ENV, "true").strip().lower() in ("0", "false", "non", "no", "off"):
         return None
-    if status == "aucun_fichier":
+    if summary.status == NO_INPUT:
         return Alert(SUCCESS, dag_id, "Aucun fichier à traiter.", where, [], link)
     return Alert(SUCCESS, dag_id, "Traitement terminé sans anomalie.", where + counts, [], link)
 

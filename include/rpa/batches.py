@@ -1,7 +1,7 @@
 """Batches of records for the robot: the plan's batch files, one mapped task per batch, and
 what each batch's last attempt did.
 
-A process's ``plan`` step decides which rows of its run table go to the target and calls
+The entry engine's ``plan`` (:mod:`include.rpa.entry`) decides which rows of its run table go to the target and calls
 :func:`write_batches`; each mapped ``enter`` task calls :func:`run_batch` with its batch
 number: one browser, one login, the record loop (:mod:`include.rpa.robot`) over the
 batch's jobs, an outcome file per batch with per-record seconds, attempts and masked
@@ -22,6 +22,7 @@ from typing import Any
 
 from include.rpa.errors import RpaError
 from include.rpa.paths import read_json, write_json
+from include.rpa.policy import RobotPolicy
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,8 @@ class BatchRun:
     scope: str  # ledger scope (the election, the campaign)
     run_id: str
     worker: str  # the task instance's identity: a retry of the same task takes back its claims
-    policy: Any  # include.rpa.robot.RobotPolicy
+    policy: RobotPolicy
     noun: str = "dossier(s)"  # French, for the task's error message
-
-
-def claim_owner(ti: Any) -> str:
-    """Who holds a ledger claim: this task instance (an Airflow retry of it takes its claims back)."""
-    return f"{ti.dag_id}/{ti.run_id}/{ti.task_id}/{ti.map_index}"
 
 
 def label_of(file: str, line: Any) -> str:
@@ -61,8 +57,11 @@ def _name(wave: str, lot: int) -> str:
     return f"{wave}{'-' if wave else ''}lot-{lot:03d}.json"
 
 
-def write_batches(run_dir: Path, positions: Sequence[int], size: int, *, wave: str = "") -> list[dict[str, int]]:
-    """Split ``positions`` (rows of the run table) into batch files; the batches to map over."""
+def write_batches(
+    run_dir: Path, positions: Sequence[int], size: int, *, wave: str = "", noun: str = "dossiers"
+) -> list[dict[str, Any]]:
+    """Split ``positions`` (rows of the run table) into batch files; the batches to map over
+    (number, size and the label that names the mapped task in the UI)."""
     batches = [list(positions[i : i + size]) for i in range(0, len(positions), size)]
     batch_dir = run_dir / BATCH_DIR
     batch_dir.mkdir(exist_ok=True)
@@ -70,7 +69,7 @@ def write_batches(run_dir: Path, positions: Sequence[int], size: int, *, wave: s
         old.unlink()
     for number, members in enumerate(batches):
         write_json(batch_dir / _name(wave, number), {"lot": number, "positions": members})
-    return [{"lot": n, "dossiers": len(m)} for n, m in enumerate(batches)]
+    return [{"lot": n, "dossiers": len(m), "libelle": f"lot {n} ({len(m)} {noun})"} for n, m in enumerate(batches)]
 
 
 def read_batch(run_dir: Path, lot: int, *, wave: str = "") -> list[int]:

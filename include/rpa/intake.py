@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from include.rpa.errors import IntakeError
+from include.rpa.errors import IntakeError, NoInputError
 from include.rpa.text import header_key
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from include.rpa.tasks import RunContext
 
 FILE_COLUMN = "_fichier"
 LINE_COLUMN = "_ligne"
@@ -317,3 +319,37 @@ def intake_to_run(input_path: Path, run_dir: Path, spec: ColumnSpec, table_file:
         },
     )
     return {"received": len(table), "files": len(reports)}
+
+
+def intake_run(
+    run: RunContext,
+    spec: ColumnSpec,
+    *,
+    inbox: str | None = None,
+    out_of_season: str | None = None,
+    table_file: str = "intake.parquet",
+) -> dict:
+    """A process's intake step: the file or folder named by the run's ``input_path``, else (a
+    scheduled run) the inbox folder of the run's day, ``<RPA_DATA_DIR>/inbox/<inbox>/<day>/``.
+
+    Nothing to read (an empty inbox, or ``out_of_season``: why the run's day has nothing to
+    do) raises :class:`NoInputError` (the step is skipped) after writing why in ``intake.json``;
+    a process without an inbox needs ``input_path``.
+    """
+    from include.rpa.paths import inbox_dir, write_json
+
+    given = run.params.get("input_path")
+    if given:
+        return intake_to_run(Path(given), run.folder, spec, table_file)
+    if inbox is None:
+        raise IntakeError(["paramètre input_path vide"], heading="Indiquez le fichier ou le dossier à traiter :")
+    source = inbox_dir(inbox, run.day)
+    try:
+        if out_of_season:
+            raise NoInputError(out_of_season, hors_periode=True)
+        if not source.is_dir() or not any(source.iterdir()):
+            raise NoInputError(f"Aucun fichier déposé pour le {run.day:%d/%m/%Y} dans {source}")
+    except NoInputError as exc:
+        write_json(run.folder / "intake.json", {"entree": str(source), "received": 0, "motif": str(exc), **exc.details})
+        raise
+    return intake_to_run(source, run.folder, spec, table_file)

@@ -147,6 +147,25 @@ decision_table = Table(
 )
 
 
+# Minutes an agent was spared, credited once per record and outcome across runs: a re-run of
+# the same file, or a record sent again, credits nothing new (supervision totals are not
+# inflated). A record whose outcome changes (a letter, then the complete file entered)
+# credits the new outcome: an agent would have handled it again.
+credit_table = Table(
+    "rpa_time_saved",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("process", String(100), nullable=False),
+    Column("scope", String(200), nullable=False),
+    Column("business_key", String(200), nullable=False),
+    Column("outcome", String(50), nullable=False),
+    Column("minutes", Float, nullable=False),
+    Column("run_id", String(250), nullable=False),
+    Column("credited_at", UtcDateTime, nullable=False),
+    UniqueConstraint("process", "scope", "business_key", "outcome", name="uq_rpa_time_saved"),
+)
+
+
 @dataclass
 class Plan:
     """What ``plan()`` found for the keys of one run, each key in exactly one list."""
@@ -447,6 +466,54 @@ class Ledger:
         query = select(decision_table).where(decision_table.c.process == process, decision_table.c.scope == scope)
         with self.engine.connect() as conn:
             return [dict(row) for row in conn.execute(query.order_by(decision_table.c.id)).mappings()]
+
+    # ----------------------------------------------------------------------- time saved
+
+    def credit(
+        self,
+        process: str,
+        scope: str,
+        run_id: str,
+        outcomes: Mapping[str, str],
+        minutes: Mapping[str, float],
+    ) -> dict[str, int]:
+        """Credit each key's outcome (``outcomes``: key -> outcome) with ``minutes[outcome]``,
+        unless an earlier run credited the same key and outcome; how many this run holds
+        by outcome (a retry of the same run counts its own credits again, never twice)."""
+        now = utcnow()
+        rows = [(_check_key(key), outcome, float(minutes[outcome])) for key, outcome in outcomes.items()]
+        columns = [("business_key", "text"), ("outcome", "text"), ("minutes", "float")]
+        if rows:
+            with self.engine.begin() as conn:
+                for chunk in _chunks(rows, _BATCH):
+                    source, params = _values_source(conn, columns, chunk)
+                    statement = text(
+                        f"INSERT INTO {credit_table.name} (process, scope, business_key, outcome, minutes, run_id,"
+                        " credited_at)"
+                        " SELECT :process, :scope, v.business_key, v.outcome, v.minutes, :run_id, :now"
+                        f" FROM ({source}) AS v WHERE true"
+                        " ON CONFLICT (process, scope, business_key, outcome) DO NOTHING"
+                    ).bindparams(bindparam("now", type_=UtcDateTime()))
+                    conn.execute(
+                        statement, {**params, "process": process, "scope": scope, "run_id": run_id, "now": now}
+                    )
+        query = (
+            select(credit_table.c.outcome, func.count())
+            .where(credit_table.c.process == process, credit_table.c.scope == scope, credit_table.c.run_id == run_id)
+            .group_by(credit_table.c.outcome)
+        )
+        with self.engine.connect() as conn:
+            held = dict(conn.execute(query).tuples().all())
+        return {outcome: int(held.get(outcome, 0)) for outcome in minutes}
+
+    def minutes_saved(self, process: str, scope: str) -> float:
+        """Every credit of the scope: the agents' minutes the robot spared to date (before the
+        robot's and the agents' own minutes are taken off, which each run's summary does)."""
+        query = select(func.coalesce(func.sum(credit_table.c.minutes), 0.0)).where(
+            credit_table.c.process == process, credit_table.c.scope == scope
+        )
+        with self.engine.connect() as conn:
+            return float(conn.execute(query).scalar_one())
 
     # ----------------------------------------------------------------------- reading
 

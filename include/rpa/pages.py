@@ -43,7 +43,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
 from include.rpa.browser import SET_VALUE_JS_FUNCTIONS, set_value, wait
-from include.rpa.errors import RpaError
+from include.rpa.errors import NotRetried, RpaError
 
 Locator = tuple[str, str]
 P = TypeVar("P", bound="Page")
@@ -149,8 +149,8 @@ class SessionExpired(TargetUnavailable):
     """The login page came instead of the expected page: log in again, then start the record over."""
 
 
-class LoginRefused(TargetError):
-    """The app refused the robot's login (wrong user or password: a configuration problem)."""
+class LoginRefused(TargetError, NotRetried):
+    """The app refused the robot's login (wrong user or password: a configuration problem, not retried)."""
 
 
 def describe(locator: Locator) -> str:

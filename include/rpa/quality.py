@@ -29,6 +29,12 @@ from great_expectations.data_context.types.base import (  # noqa: E402
 )
 
 DOCS_FOLDER = "data_docs"
+# The received rows are checked as one dataset with two flags, so GX validates (and builds
+# Data Docs) once per run: 1 for a quarantined row, 1 for a row kept; expectations on the
+# kept rows use the ``KEPT`` row condition.
+QUARANTINE_FLAG = "_quarantaine"
+KEPT_FLAG = "_gardee"
+KEPT = {"row_condition": f"{KEPT_FLAG}==1", "condition_parser": "pandas"}
 RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}
 
 
@@ -102,6 +108,38 @@ def run_checks(checks: Sequence[DatasetCheck], run_dir: Path) -> list[dict[str, 
                 }
             )
     return results
+
+
+def check_received(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    quarantined_index: Any,
+    expectations: Sequence[Expectation],
+    run_dir: Path,
+    name: str = "lignes_recues",
+) -> list[dict[str, Any]]:
+    """Validate every received row (``columns``, normalised) with the quarantine flags."""
+    dataset = frame[list(columns)].copy()
+    quarantined = frame.index.isin(quarantined_index)
+    dataset[QUARANTINE_FLAG] = quarantined.astype(int)
+    dataset[KEPT_FLAG] = (~quarantined).astype(int)
+    return run_checks([DatasetCheck(name, dataset, expectations)], run_dir)
+
+
+def received_expectations(ceiling: float, key: str, key_label: str) -> list[Expectation]:
+    """What every process checks of a received file: rows came, the share quarantined is at
+    most ``ceiling``, the business key is unique among the kept rows."""
+    return [
+        Expectation("Au moins une ligne reçue", lambda gxe: gxe.ExpectTableRowCountToBeBetween(min_value=1)),
+        Expectation(
+            f"Part des lignes en quarantaine au plus {ceiling:.0%}".replace("%", " %"),
+            lambda gxe: gxe.ExpectColumnMeanToBeBetween(column=QUARANTINE_FLAG, min_value=0, max_value=ceiling),
+        ),
+        Expectation(
+            f"{key_label} unique parmi les lignes gardées",
+            lambda gxe: gxe.ExpectColumnValuesToBeUnique(column=key, **KEPT),
+        ),
+    ]
 
 
 def _plain(value: Any) -> Any:

@@ -41,6 +41,7 @@ from include.rpa.evidence import capture
 from include.rpa.ledger import DONE, REJECTED, Ledger
 from include.rpa.pages import AlreadyExists, LoginRefused, PageChanged, SessionExpired, TargetRefused, TargetUnavailable
 from include.rpa.pii import mask_text
+from include.rpa.policy import RobotPolicy
 
 log = logging.getLogger(__name__)
 
@@ -65,20 +66,6 @@ class Target(Protocol):
 
     def create(self, driver: WebDriver, record: Mapping[str, str]) -> str:
         """Type the record; its new file number (raise AlreadyExists if it is there already)."""
-
-
-@dataclass(frozen=True)
-class RobotPolicy:
-    max_attempts: int = 6
-    backoff_seconds: float = 0.5
-    max_backoff_seconds: float = 8.0
-    abort_after_consecutive_failures: int = 5
-    fresh_tab_every: int = 100
-    lease_seconds: float = 300.0
-
-    def backoff(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt ``attempt`` (1-based)."""
-        return min(self.max_backoff_seconds, self.backoff_seconds * 2 ** (attempt - 1))
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from include.rpa.errors import RpaError
+from include.rpa.errors import ConfigurationError, RpaError
 
 log = logging.getLogger(__name__)
 _CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 
 
-class TargetLoginError(RpaError):
+class TargetLoginError(ConfigurationError):
     """The app refused the robot's account (a configuration problem: not retried)."""
 
 
@@ -48,14 +48,14 @@ def web_app(conn_id: str) -> WebApp:
     conn = BaseHook.get_connection(conn_id)
     host = (conn.host or "").strip().rstrip("/")
     if not host:
-        raise ValueError(f"Connection {conn_id!r} : adresse (host) vide")
+        raise ConfigurationError(f"Connection {conn_id!r} : adresse (host) vide")
     if "://" in host:
         base_url = host
     else:
         scheme = (conn.schema or "http").strip() or "http"
         base_url = f"{scheme}://{host}" + (f":{conn.port}" if conn.port else "")
     if not conn.login or not conn.password:
-        raise ValueError(f"Connection {conn_id!r} : identifiant ou mot de passe du robot manquant")
+        raise ConfigurationError(f"Connection {conn_id!r} : identifiant ou mot de passe du robot manquant")
     return WebApp(conn_id=conn_id, base_url=base_url, user=conn.login, password=conn.password)
 
 

@@ -7,10 +7,13 @@ either valid or quarantined with at least one reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
+
+from include.rpa.intake import FILE_COLUMN, LINE_COLUMN
 
 
 class RuleCrashed(RuntimeError):
@@ -42,3 +45,21 @@ def reasons_by_row(failures: pd.DataFrame, messages: Mapping[str, str], order: l
     if "detail" in ordered:
         text = text + ordered["detail"].fillna("")
     return text.groupby(ordered["index"]).agg(" ; ".join)
+
+
+def write_quarantine(
+    frame: pd.DataFrame,
+    reasons: pd.Series,
+    path: Path,
+    identity: Callable[[pd.DataFrame], Mapping[str, Sequence[str]]],
+) -> None:
+    """``quarantine.csv``: fichier;ligne;<identity columns>;motifs, sorted by file and line,
+    UTF-8 with BOM and ``;`` so Excel opens it as is. ``identity`` names the quarantined rows
+    for the people who correct them without personal data (initials, a file number)."""
+    rows = frame.loc[reasons.index]
+    named = dict(identity(rows))
+    table = pd.DataFrame(
+        {"fichier": rows[FILE_COLUMN], "ligne": rows[LINE_COLUMN], **named, "motifs": reasons},
+        columns=["fichier", "ligne", *named, "motifs"],
+    ).sort_values(["fichier", "ligne"])
+    table.to_csv(path, sep=";", index=False, encoding="utf-8-sig")

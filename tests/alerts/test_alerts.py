@@ -22,11 +22,11 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from include.processes.election_staff import config
 from include.processes.election_staff.demo import generate, write
 from include.rpa import alerts
 from sandbox.common.server import ThreadedServer
-from scripts.distributed_stack import free_port
+from scripts.harness.processes import free_port
+from tests.rpa_settings import robots_file
 from tests.unit.test_pii import SECRETS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -107,9 +107,9 @@ def dag(airflow_db):
 
 
 @pytest.fixture(autouse=True)
-def fast_robot(monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = config.OnboardingSettings(batch_size=50, backoff_seconds=0.01, max_backoff_seconds=0.02, max_attempts=2)
-    monkeypatch.setattr(config, "onboarding_settings", lambda *args: settings)
+def fast_robot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = {"batch_size": 50, "backoff_seconds": 0.01, "max_backoff_seconds": 0.02, "max_attempts": 2}
+    monkeypatch.setenv("RPA_ROBOTS_CONFIG", str(robots_file(tmp_path, election_staff_onboarding=settings)))
 
 
 def department_file(folder: Path, rows: int, share: float, seed: int) -> Path:

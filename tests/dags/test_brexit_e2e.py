@@ -17,6 +17,7 @@ from include.processes.brexit import arbitration, entry
 from include.processes.brexit.codes import TITRES
 from include.processes.brexit.demo import write_demo
 from include.rpa.ledger import Ledger
+from scripts.harness.airflow_api import in_process_api
 from tests.foreigners_fixtures import live_foreigners_portal  # noqa: F401
 
 pytestmark = pytest.mark.slow
@@ -57,32 +58,16 @@ class Agents:
         self.thread.join(30)
 
     def _answer(self) -> None:
-        from airflow.api_fastapi.app import create_app, get_auth_manager
-        from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
-        from fastapi.testclient import TestClient
-
-        client = TestClient(create_app(apps="core"))
-        token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="agent.etrangers", role="admin"))
-        headers = {"Authorization": f"Bearer {token}"}
+        api = in_process_api("agent.etrangers")
         while not self.stop.is_set():
-            pending = client.get(
-                "/api/v2/dags/~/dagRuns/~/hitlDetails",
-                headers=headers,
-                params={"dag_id": DAG_ID, "response_received": False},
-            ).json()
-            for detail in pending.get("hitl_details", []):
+            for detail in api.pending_hitl(DAG_ID):
                 # One request per run, one form field per file (named by its number).
-                ti = detail["task_instance"]
                 given = {
                     number: self.choices[int(number[-6:]) % len(self.choices)]  # the same for a file, always
                     for number in detail["params"]
                 }
-                path = (
-                    f"/api/v2/dags/{DAG_ID}/dagRuns/{ti['dag_run_id']}/taskInstances/{ti['task_id']}"
-                    f"/{ti['map_index']}/hitlDetails"
-                )
                 body = {"chosen_options": [arbitration.SAVE], "params_input": given}
-                answer = client.patch(path, headers=headers, json=body)
+                answer = api.answer_hitl(detail, body, check=False)
                 assert answer.status_code == 200, answer.text
                 self.answered.update(given)
                 self.bodies.append(detail["body"] + json.dumps(detail["params"], ensure_ascii=False))
@@ -97,6 +82,21 @@ def brexit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, live_foreigners_port
     source = tmp_path / "envoi" / "demandes.csv"
     expected = write_demo(source, count=90, seed=2026)
     return portal, source, expected, Ledger(f"sqlite:///{ledger_path}")
+
+
+def assert_accounted(summary: dict) -> None:
+    """Every received row in exactly one place."""
+    places = (
+        "quarantined",
+        "entered",
+        "skipped_already_done",
+        "rejected",
+        "failed",
+        "incomplete",
+        "ineligible",
+        "held",
+    )
+    assert summary["received"] == sum(summary[k] for k in places), summary
 
 
 def run_folder(data_dir: Path, run) -> Path:
@@ -129,19 +129,7 @@ def test_every_case_ends_where_the_rules_and_the_agents_say_and_is_entered_once(
     assert summary["rejected"] <= entered_by_agents
     assert summary["verified"] == summary["entered"] and summary["mismatched"] == 0 and summary["failed"] == 0
     assert summary["held"] == chosen[arbitration.HOLD] + chosen[arbitration.REJECT]
-    assert summary["received"] == sum(
-        summary[k]
-        for k in (
-            "quarantined",
-            "entered",
-            "skipped_already_done",
-            "rejected",
-            "failed",
-            "incomplete",
-            "ineligible",
-            "held",
-        )
-    )
+    assert_accounted(summary)
     # The application holds exactly the files meant for it, once each, with what the rules decided.
     meant = {e["numero_dossier"]: e for e in expected["dossiers"] if e["decision"] == "saisir"}
     by_agents = {n for n, choice in agents.answered.items() if choice == ENTER}
@@ -173,9 +161,20 @@ def test_every_case_ends_where_the_rules_and_the_agents_say_and_is_entered_once(
     assert str(rerun.state) == "success"
     second = json.loads((run_folder(data_dir, rerun) / "summary.json").read_text())
     assert second["entered"] == 0
-    assert second["skipped_already_done"] == counts["a_saisir"]
+    # A file an agent decided and the robot entered in the first run is done: skipped, not held.
+    stored_by_agents = len(by_agents & set(numbers))
+    assert second["skipped_already_done"] == counts["a_saisir"] + stored_by_agents
+    assert second["held"] == counts["a_arbitrer"] - stored_by_agents
     assert set(again.answered) == set(agents.answered) - set(numbers)
     assert len(portal.export()) == len(exported)
+    assert_accounted(second)
+    # Minutes saved count each file once across runs: the letters, ineligible files, entries and
+    # the agents' decisions of the first run are not credited again. Only the files the
+    # application refused in the first run (an agent chose to enter them) and now held by an
+    # agent are new; the agents' second look is taken off.
+    refused_then_held = summary["rejected"]
+    assert second["dossiers_credites"] == refused_then_held
+    assert second["minutes_gagnees"] == max(0, refused_then_held * 30 - len(again.answered) * 5)
 
 
 def test_a_dry_run_writes_the_letters_and_asks_nobody(dag, data_dir, brexit):
@@ -210,3 +209,19 @@ def test_under_faults_every_file_is_entered_exactly_once(
     numbers = Counter(row["numero_dossier"] for row in portal.export())
     assert set(numbers.values()) == {1} and len(numbers) == summary["entered"] == summary["verified"]
     assert summary["entered"] + summary["rejected"] == wanted and summary["failed"] == 0
+
+
+def test_the_run_reads_the_inbox_of_its_logical_date(dag, data_dir, brexit):
+    """A run of 1 June (a backfill, a re-run) reads 1 June's inbox, whatever day it runs: the
+    day comes from the run's logical date in Paris, not from the wall clock."""
+    import pendulum
+
+    day = dt.date(2026, 6, 1)
+    inbox = data_dir / "inbox" / "brexit" / day.isoformat()
+    expected = write_demo(inbox / "demandes.csv", count=12, seed=601)
+    # 23:30 UTC on 31 May is already 1 June in Paris.
+    run = dag.test(logical_date=pendulum.datetime(2026, 5, 31, 23, 30, tz="UTC"), run_conf={"dry_run": True})
+    assert str(run.state) == "success"
+    summary = json.loads((run_folder(data_dir, run) / "summary.json").read_text())
+    assert summary["received"] == expected["counts"]["received"] == 12
+    assert summary["entree"] == str(inbox)

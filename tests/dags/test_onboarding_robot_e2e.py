@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from include.processes.election_staff import config
 from include.processes.election_staff.demo import generate, write
 from include.processes.election_staff.hr_portal import portal_date, site_key
+from tests.rpa_settings import robots_file
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -40,10 +40,10 @@ def dag(airflow_db):
 
 
 @pytest.fixture(autouse=True)
-def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+def small_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of 15 (several mapped tasks per run) and short backoffs."""
-    settings = config.OnboardingSettings(batch_size=15, backoff_seconds=0.1, max_backoff_seconds=1.0)
-    monkeypatch.setattr(config, "onboarding_settings", lambda *args: settings)
+    settings = {"batch_size": 15, "backoff_seconds": 0.1, "max_backoff_seconds": 1.0}
+    monkeypatch.setenv("RPA_ROBOTS_CONFIG", str(robots_file(tmp_path, election_staff_onboarding=settings)))
 
 
 def department_file(folder: Path, rows: int, share: float, seed: int) -> dict:

@@ -20,13 +20,15 @@ import pytest
 
 from include.processes.election_staff import service_demo
 from include.processes.election_staff.config import get_election
-from include.processes.election_staff.entry import LEDGER_PROCESS
+from include.processes.election_staff.onboarding import ONBOARDING
 from include.processes.election_staff.payment import PAYMENT_PROCESS
 from include.rpa.ledger import Ledger
 from include.rpa.sepa import read_totals
 from sandbox.common.env import sqlite_url
+from scripts.harness.airflow_api import in_process_api
+from scripts.harness.app_client import ROBOT_LOGINS, read_export
 from tests.alerts.test_alerts import channels  # noqa: F401
-from tests.sandbox.test_payroll_portal import HrDirectory, Portal, start_server
+from tests.sandbox.test_payroll_portal import HrDirectory, start_server
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -64,30 +66,17 @@ class HumanResources:
         self.thread.join(30)
 
     def _answer(self) -> None:
-        from airflow.api_fastapi.app import create_app, get_auth_manager
-        from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
-        from fastapi.testclient import TestClient
-
-        client = TestClient(create_app(apps="all"))  # with the plugins: the report's link is served
-        token = get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="rh.paie", role="admin"))
-        headers = {"Authorization": f"Bearer {token}"}
+        api = in_process_api("rh.paie", apps="all")  # with the plugins: the report's link is served
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
-            pending = client.get(
-                "/api/v2/dags/~/dagRuns/~/hitlDetails",
-                headers=headers,
-                params={"dag_id": DAG_ID, "response_received": False},
-            ).json()
-            for detail in pending.get("hitl_details", []):
-                ti = detail["task_instance"]
+            for detail in api.pending_hitl(DAG_ID):
                 # What HR reads before deciding: the totals, and the report behind the body's link.
                 link = re.search(r"\[le rapport de paiement\]\((\S+)\)", detail["body"])
                 assert link, detail["body"]
-                report = client.get(urllib.parse.urlsplit(link.group(1)).path, headers=headers)
+                report = api.send("GET", urllib.parse.urlsplit(link.group(1)).path)
                 assert report.status_code == 200, report.text
                 self.seen = (detail["subject"], detail["body"], report.text)
-                path = f"/api/v2/dags/{DAG_ID}/dagRuns/{ti['dag_run_id']}/taskInstances/approval/-1/hitlDetails"
-                answer = client.patch(path, headers=headers, json={"chosen_options": [self.choice]})
+                answer = api.answer_hitl(detail, {"chosen_options": [self.choice]}, check=False)
                 self.answered.append(answer.status_code)
                 return
             time.sleep(1)
@@ -103,20 +92,13 @@ def make_payroll(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, live_portal):
         hr = HrDirectory(hr_portal.db_path)
         workers = [hr.add() for _ in range(12)]
         ledger = Ledger(f"sqlite:///{hr_portal.ledger_path}")
-        ledger.plan(LEDGER_PROCESS, ELECTION.id, {w.nir: "h" for w in workers})
+        ledger.plan(ONBOARDING.process, ELECTION.id, {w.nir: "h" for w in workers})
         for worker in workers:
-            ledger.mark_entered(LEDGER_PROCESS, ELECTION.id, worker.nir, receipt=worker.matricule)
+            ledger.mark_entered(ONBOARDING.process, ELECTION.id, worker.nir, receipt=worker.matricule)
         server = start_server(tmp_path / "payroll.sqlite", sqlite_url(hr_portal.db_path), **faults)
         started.append((server, hr))
-        connection = {
-            "conn_type": "http",
-            "host": server.host,
-            "port": server.port,
-            "schema": "http",
-            "login": "robot.paie",
-            "password": "demo-paie-2027",
-        }
-        monkeypatch.setenv("AIRFLOW_CONN_PAYROLL_PORTAL", json.dumps(connection))
+        for name, value in server.connections().items():
+            monkeypatch.setenv(name, value)
         records = [
             {
                 "nir": w.nir,
@@ -143,12 +125,7 @@ def payroll(make_payroll):
 
 
 def exported(url: str) -> list[dict[str, str]]:
-    client = Portal(url)
-    client.login()
-    try:
-        return client.export()
-    finally:
-        client.close()
+    return read_export(url, *ROBOT_LOGINS["payroll_portal"])
 
 
 def test_approved_payment_is_entered_once_and_reconciles_to_the_cent(dag, data_dir, payroll):
@@ -218,3 +195,20 @@ def test_payment_under_faults_is_still_entered_once_and_reconciled(dag, data_dir
     rows = exported(server.url)
     assert len(rows) == len({r["matricule"] for r in rows}) == summary["workers"] == summary["entered"]
     assert set(summary["totaux_rapprochement"].values()) == {summary["total"]}
+
+
+def test_a_wrong_payroll_password_fails_the_entry_at_once(dag, data_dir, payroll, monkeypatch):
+    """A refused robot account is a configuration error: retrying gives the same answer, so the
+    entry fails on its first try (it was retried twice before the task layer mapped it)."""
+    source, _, _, server = payroll
+    connection = json.loads(os.environ["AIRFLOW_CONN_PAYROLL_PORTAL"])
+    monkeypatch.setenv("AIRFLOW_CONN_PAYROLL_PORTAL", json.dumps({**connection, "password": "pas-le-bon"}))
+    with HumanResources("Approve"):
+        run = dag.test(run_conf={"input_path": str(source), "dry_run": False})
+    assert str(run.state) == "failed"
+    entered = [ti for ti in run.get_task_instances() if ti.task_id == "enter"]
+    assert entered and {str(ti.state) for ti in entered} == {"failed"}
+    assert {ti.try_number for ti in entered} == {1}
+    summary = json.loads((data_dir / "runs" / DAG_ID / run.run_id / "summary.json").read_text())
+    assert any("connexion refusée" in error for error in summary["erreurs"]), summary["erreurs"]
+    assert exported(server.url) == []

@@ -28,6 +28,9 @@ import pytest
 from include.processes.election_staff.config import CONFIG_FILE, load_elections
 from include.processes.election_staff.demo import generate, write
 from scripts.distributed_stack import DistributedStack
+from scripts.harness.airflow_api import run_path
+from scripts.harness.processes import ChromedriverServer
+from tests.rpa_settings import robots_file
 
 pytestmark = [pytest.mark.slow, pytest.mark.distributed]
 DAG_ID = "election_staff_onboarding"
@@ -41,10 +44,9 @@ RUN_MINUTES = 6
 
 
 def elections_file(folder: Path) -> Path:
-    """The project's elections.toml with the test election active and batches of 10."""
+    """The project's elections.toml with the test election active."""
     text = CONFIG_FILE.read_text(encoding="utf-8")
     text = re.sub(r"(?m)^active = .*$", f'active = "{ELECTION}"', text)
-    text = re.sub(r"(?m)^batch_size = \d+$", "batch_size = 10", text)
     text += (
         f'\n[elections.{ELECTION}]\nlabel = "Élection de test : rattrapage"\ndepartment = "82"\n'
         f'period_start = {PERIOD[0]}\nperiod_end = {PERIOD[1]}\nrun_at = "20:00"\n'
@@ -58,7 +60,6 @@ def elections_file(folder: Path) -> Path:
 def stack(tmp_path_factory):
     from tests.conftest import LivePortal
     from tests.foreigners_fixtures import LiveForeignersPortal
-    from tests.helpers import ChromedriverServer
 
     folder = tmp_path_factory.mktemp("distributed")
     for name in ("portal", "foreigners"):
@@ -76,7 +77,12 @@ def stack(tmp_path_factory):
             "AIRFLOW_CONN_HR_PORTAL": portal.connections()["AIRFLOW_CONN_HR_PORTAL"],
             **foreigners.connections(),
         },
-        env={"RPA_ELECTIONS_CONFIG": str(config), "RPA_WEBDRIVER_URL": grid.url},
+        env={
+            "RPA_ELECTIONS_CONFIG": str(config),
+            # Batches of 10: several mapped tasks per run, spread over both workers.
+            "RPA_ROBOTS_CONFIG": str(robots_file(folder, election_staff_onboarding={"batch_size": 10})),
+            "RPA_WEBDRIVER_URL": grid.url,
+        },
     )
     stack.portal = portal
     stack.foreigners = foreigners
@@ -86,8 +92,7 @@ def stack(tmp_path_factory):
         stack.create()
         stack.start()
         for dag_id in (DAG_ID, BREXIT_DAG_ID):
-            stack.wait_until(lambda d=dag_id: stack.request("GET", f"/api/v2/dags/{d}"), 300, f"DAG {dag_id}")
-            stack.request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
+            stack.api.unpause(dag_id)
         yield stack
     finally:
         stack.stop()
@@ -111,14 +116,12 @@ def wait_run(
     dag_id: str = DAG_ID,
     while_waiting: Callable[[], object] = lambda: None,
 ) -> dict:
-    path = f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}"
-
     def ended() -> dict | None:
         while_waiting()
-        run = stack.request("GET", path)
+        run = stack.api.request("GET", run_path(dag_id, run_id))
         return run if run["state"] in ("success", "failed") else None
 
-    return stack.wait_until(ended, 60 * minutes, f"run {run_id}")
+    return stack.api.wait_until(ended, 60 * minutes, f"run {run_id}")
 
 
 def summary(stack: DistributedStack, run_id: str) -> dict:
@@ -136,7 +139,7 @@ def ledger_states(stack: DistributedStack) -> Counter:
 
 def test_a_run_spreads_its_batches_over_both_celery_workers(stack, tmp_path):
     source = department_file(tmp_path / "envoi" / "vacataires.csv", 60, 71, stack.election, share=0.05)
-    run = stack.request(
+    run = stack.api.request(
         "POST", f"/api/v2/dags/{DAG_ID}/dagRuns", {"logical_date": None, "conf": {"input_path": str(source)}}
     )
     ended = wait_run(stack, run["dag_run_id"])
@@ -164,16 +167,16 @@ def backfill(stack: DistributedStack, *extra: str) -> subprocess.CompletedProces
 
 
 def backfill_runs(stack: DistributedStack) -> list[dict]:
-    runs = stack.request("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?run_type=backfill&limit=100")["dag_runs"]
+    runs = stack.api.request("GET", f"/api/v2/dags/{DAG_ID}/dagRuns?run_type=backfill&limit=100")["dag_runs"]
     return sorted(runs, key=lambda r: r["logical_date"])
 
 
 def wait_backfills(stack: DistributedStack, minutes: float) -> None:
     def done() -> bool:
-        backfills = stack.request("GET", f"/api/v2/backfills?dag_id={DAG_ID}")["backfills"]
+        backfills = stack.api.request("GET", f"/api/v2/backfills?dag_id={DAG_ID}")["backfills"]
         return all(b["completed_at"] for b in backfills)
 
-    stack.wait_until(done, 60 * minutes, "the backfill to complete")
+    stack.api.wait_until(done, 60 * minutes, "the backfill to complete")
 
 
 def test_a_backfill_enters_each_day_in_its_own_run_and_never_twice(stack):
@@ -239,31 +242,24 @@ def test_agents_decide_under_the_scheduler_and_the_run_goes_on(stack, tmp_path):
     expected = write_demo(source, count=40, seed=2026)["counts"]
     assert expected["a_arbitrer"] == 3
     enter = f"{arbitration.ENTER_PREFIX}{TITRES['carte_sejour_5_ans']}"
-    run_id = stack.request(
+    run_id = stack.api.request(
         "POST", f"/api/v2/dags/{BREXIT_DAG_ID}/dagRuns", {"logical_date": None, "conf": {"input_path": str(source)}}
     )["dag_run_id"]
     answered: dict[str, str] = {}
 
-    def answer() -> None:
-        query = urllib.parse.urlencode({"dag_id": BREXIT_DAG_ID, "response_received": "false"})
-        for detail in stack.request("GET", f"/api/v2/dags/~/dagRuns/~/hitlDetails?{query}")["hitl_details"]:
-            ti = detail["task_instance"]
-            given = dict.fromkeys(detail["params"], enter)
-            run = urllib.parse.quote(ti["dag_run_id"], safe="")
-            stack.request(
-                "PATCH",
-                f"/api/v2/dags/{BREXIT_DAG_ID}/dagRuns/{run}/taskInstances/{ti['task_id']}/{ti['map_index']}"
-                "/hitlDetails",
-                {"chosen_options": [arbitration.SAVE], "params_input": given},
-            )
-            answered.update(given)
+    def answer(detail: dict) -> dict:
+        given = dict.fromkeys(detail["params"], enter)
+        answered.update(given)
+        return {"chosen_options": [arbitration.SAVE], "params_input": given}
 
-    ended = wait_run(stack, run_id, dag_id=BREXIT_DAG_ID, while_waiting=answer)
+    ended = wait_run(
+        stack, run_id, dag_id=BREXIT_DAG_ID, while_waiting=lambda: stack.api.answer_pending(BREXIT_DAG_ID, answer)
+    )
     counts = json.loads((stack.data / "runs" / BREXIT_DAG_ID / run_id / "summary.json").read_text())
     assert ended["state"] == "success", counts
     assert len(answered) == 3
     query = urllib.parse.urlencode({"dag_id": BREXIT_DAG_ID})
-    requests = stack.request("GET", f"/api/v2/dags/~/dagRuns/~/hitlDetails?{query}")["hitl_details"]
+    requests = stack.api.request("GET", f"/api/v2/dags/~/dagRuns/~/hitlDetails?{query}")["hitl_details"]
     assert len(requests) == 1 and requests[0]["response_received"]  # asked once, not again on resume
     assert counts["entered"] + counts["rejected"] == expected["a_saisir"] + 3 and counts["failed"] == 0
     assert counts["held"] == 0 and counts["verified"] == counts["entered"]

@@ -310,3 +310,20 @@ def test_postgres_connection_url() -> None:
     assert dict(url.query) == {"sslmode": "require"}
     with pytest.raises(ValueError, match="not supported"):
         url_from_connection(Connection(conn_id="x", conn_type="mysql", host="h"))
+
+
+# --------------------------------------------------------------------------- time saved
+
+
+def test_time_saved_is_credited_once_per_record_and_outcome_across_runs(ledger: Ledger, scope: str) -> None:
+    minutes = {"saisi": 30.0, "lettre": 30.0}
+    first = ledger.credit(PROCESS, scope, "run-1", {"A": "saisi", "B": "lettre", "C": "saisi"}, minutes)
+    assert first == {"saisi": 2, "lettre": 1}
+    # The same export again: nothing new. A retry of run 1's report counts run 1's credits again.
+    assert ledger.credit(PROCESS, scope, "run-2", {"A": "saisi", "B": "lettre"}, minutes) == {"saisi": 0, "lettre": 0}
+    assert ledger.credit(PROCESS, scope, "run-1", {"A": "saisi"}, minutes) == {"saisi": 2, "lettre": 1}
+    # B sent again complete and entered: a new outcome, credited once.
+    assert ledger.credit(PROCESS, scope, "run-3", {"B": "saisi", "D": "lettre"}, minutes) == {"saisi": 1, "lettre": 1}
+    assert ledger.minutes_saved(PROCESS, scope) == 5 * 30.0
+    assert ledger.minutes_saved(PROCESS, f"{scope}-other") == 0.0
+    assert ledger.credit(PROCESS, scope, "run-4", {}, minutes) == {"saisi": 0, "lettre": 0}

@@ -16,16 +16,9 @@ from benchmarks.hr_portal_baselines import naive_robot, post_over_http
 from include.processes.election_staff.columns import COLUMNS
 from include.processes.election_staff.hr_portal import site_choice
 from include.rpa.browser import open_browser
-from tests.robot.test_hr_portal_pages import (
-    PASSWORD,
-    SITES,
-    USER,
-    expected_export,
-    export,
-    nir_for,
-    start_portal,
-    valid_row,
-)
+from scripts.harness.app_client import read_export
+from scripts.harness.sandbox_apps import LiveApp
+from tests.robot.test_hr_portal_pages import PASSWORD, SITES, USER, expected_export, nir_for, valid_row
 
 BAD_IBAN = "FR1520041010050500013M02606"  # key 15, not 14
 
@@ -49,6 +42,11 @@ def three_rows(first: int) -> list[dict[str, str]]:
     ]
 
 
+def export(url: str) -> dict[str, dict[str, str]]:
+    """The portal's /export.csv by NIR, fetched with a session of its own."""
+    return {row["nir"]: row for row in read_export(url, USER, PASSWORD)}
+
+
 def assert_exported(url: str, rows: list[dict[str, str]]) -> None:
     """The portal's export holds exactly these rows' NIRs, each with every field as meant."""
     stored = export(url)
@@ -70,7 +68,7 @@ def driver() -> Iterator[WebDriver]:
 
 @pytest.fixture
 def portal(tmp_path: Path) -> Iterator[str]:
-    server = start_portal(tmp_path, "127.0.0.1")
+    server = LiveApp("hr_portal", tmp_path / "hr_portal.sqlite")
     yield server.url
     server.stop()
 

@@ -1,7 +1,7 @@
 """A robot task SIGKILLed mid-batch, then retried as Airflow retries it (the same task
 instance: same batch, same worker id, a new process): nobody typed twice, no browser left.
 
-The task's code path is the DAG's: ``entry.enter_batch`` in a process of its own, with the
+The task's code path is the DAG's: the engine's ``enter_batch`` in a process of its own, with the
 Connections from the environment. SIGKILL cannot be caught, so the killed process leaves its
 Chromium running; the retry must reap it (``reap_orphan_browsers`` at task start), take back
 the record it was typing (its own lease) and find it in the portal if it was stored.
@@ -21,28 +21,33 @@ from pathlib import Path
 import psutil
 import pytest
 
-from include.processes.election_staff import entry, onboarding
-from include.processes.election_staff.config import OnboardingSettings, get_election
+from include.processes.election_staff import onboarding
+from include.processes.election_staff.config import get_election
 from include.processes.election_staff.demo import generate, write
+from include.processes.election_staff.onboarding import ONBOARDING
+from include.rpa import entry
+from include.rpa.batches import batch_outcomes
 from include.rpa.browser import registry_dir
 from include.rpa.ledger import Ledger
+from include.rpa.tasks import RunContext
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
-RUN_ID, WORKER = "kill-test", "election_staff_onboarding/kill-test/enter/0"
+RUN_ID, PROCESS = "kill-test", ONBOARDING.process
 TASK = """
 import sys
 from pathlib import Path
-from include.processes.election_staff import entry
-from include.processes.election_staff.config import OnboardingSettings, get_election
-entry.enter_batch(Path(sys.argv[1]), get_election(), OnboardingSettings(batch_size=100), lot=0,
-                  run_id=sys.argv[2], worker=sys.argv[3])
+from include.processes.election_staff.onboarding import ONBOARDING
+from include.rpa import entry
+from include.rpa.tasks import RunContext
+run = RunContext(ONBOARDING.process, sys.argv[2], Path(sys.argv[1]), task_id="enter", map_index=0)
+entry.enter_batch(run, ONBOARDING, {"lot": 0})
 """
 
 
 def start_task(run_dir: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-c", TASK, str(run_dir), RUN_ID, WORKER],
+        [sys.executable, "-c", TASK, str(run_dir), RUN_ID],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         stdout=subprocess.PIPE,
@@ -74,23 +79,22 @@ def test_a_task_killed_mid_batch_and_retried_types_nobody_twice_and_leaves_no_br
     run_dir.mkdir()
     write(generate(60, department="82", defect_share=0, seed=71), inbox / "v.csv", manifest_path=tmp_path / "m.json")
     election = get_election()
-    onboarding.intake(inbox, run_dir)
-    onboarding.validate(run_dir, election)
+    run = RunContext(PROCESS, RUN_ID, run_dir, params={"input_path": str(inbox)})
+    onboarding.intake(run)
+    onboarding.validate(run)
     ledger = Ledger(f"sqlite:///{portal.ledger_path}")
-    assert entry.plan(
-        run_dir, election, OnboardingSettings(batch_size=100), run_id=RUN_ID, dry_run=False, ledger=ledger
-    )
+    assert entry.plan(run, ONBOARDING, ledger=ledger)
 
     task = start_task(run_dir)
     deadline = time.monotonic() + 120
-    while ledger.counts(entry.LEDGER_PROCESS, election.id)["entered"] < 8:
+    while ledger.counts(PROCESS, election.id)["entered"] < 8:
         assert task.poll() is None, task.stdout.read().decode()[-3000:]
         assert time.monotonic() < deadline, "the robot entered nobody in 2 minutes"
         time.sleep(0.05)
     started_browser = browser_pids(task.pid)
     task.send_signal(signal.SIGKILL)
     task.wait(10)
-    killed_at = ledger.counts(entry.LEDGER_PROCESS, election.id)
+    killed_at = ledger.counts(PROCESS, election.id)
     assert 8 <= killed_at["entered"] < 60
     orphans = {pid for pid in started_browser if alive(pid)}
     assert orphans, "SIGKILL should leave the browser running: nothing to prove"
@@ -104,7 +108,7 @@ def test_a_task_killed_mid_batch_and_retried_types_nobody_twice_and_leaves_no_br
 
     nirs = Counter(row["nir"] for row in portal.export())
     assert len(nirs) == 60 and set(nirs.values()) == {1}
-    assert ledger.counts(entry.LEDGER_PROCESS, election.id)["entered"] == 60
-    outcomes = Counter(o["result"] for o in entry.batch_outcomes(run_dir))
+    assert ledger.counts(PROCESS, election.id)["entered"] == 60
+    outcomes = Counter(o["result"] for o in batch_outcomes(run_dir))
     assert outcomes["done_before"] == killed_at["entered"]
     assert outcomes["entered"] + outcomes["found"] == 60 - killed_at["entered"]

@@ -5,9 +5,7 @@ the HR portal would); each server gets its own temporary payroll database."""
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -34,7 +32,8 @@ from sandbox.payroll_portal.fields import EXPORT_COLUMNS
 from sandbox.payroll_portal.validation import check_allowance, parse_decimal
 from sandbox.payroll_portal.workers import HrWorkers
 from sandbox.registry import APPS
-from tests.helpers import SandboxProcess
+from scripts.harness.app_client import AppClient, token_of
+from scripts.harness.sandbox_apps import LiveApp, LiveApps, SandboxProcess
 
 REPO = Path(__file__).resolve().parents[2]
 EXPIRED = "Votre session a expiré, veuillez vous reconnecter"
@@ -108,12 +107,6 @@ def allowance(**overrides: str) -> dict[str, str]:
     return values
 
 
-def token_of(page: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
 def field_errors(page: str) -> dict[str, str]:
     found = dict(re.findall(r'<span class="erreur" id="([a-z_]+)-erreur">([^<]*)</span>', page))
     form = re.search(r'<p class="erreur" id="erreur-formulaire">([^<]*)</p>', page)
@@ -122,21 +115,11 @@ def field_errors(page: str) -> dict[str, str]:
     return {name: html.unescape(message) for name, message in found.items()}
 
 
-class Portal:
-    """A browser-like client: cookies kept, redirects not followed."""
+class Portal(AppClient):
+    """A browser-like client of the payroll portal: cookies kept, redirects not followed."""
 
     def __init__(self, url: str) -> None:
-        self.http = httpx.Client(base_url=url, follow_redirects=False, timeout=10)
-
-    def get(self, path: str, **kwargs: object) -> httpx.Response:
-        return self.http.get(path, **kwargs)  # type: ignore[arg-type]
-
-    def post(self, path: str, data: dict[str, str], token: str | None) -> httpx.Response:
-        return self.http.post(path, data={**data, **({"csrf_token": token} if token is not None else {})})
-
-    def login(self, username: str = "robot.paie", password: str = "demo-paie-2027") -> httpx.Response:
-        token = token_of(self.get("/login").text)
-        return self.post("/login", {"username": username, "password": password, "next": "/"}, token)
+        super().__init__(url, "payroll_portal")
 
     def create(self, matricule: str, values: dict[str, str]) -> httpx.Response:
         path = f"/dossiers/{matricule}/indemnites/nouvelle"
@@ -147,20 +130,10 @@ class Portal:
     def search(self, query: str) -> httpx.Response:
         return self.get("/recherche", params={"q": query})
 
-    def export(self) -> list[dict[str, str]]:
-        answer = self.get("/export.csv")
-        assert answer.status_code == 200, answer.text
-        return list(csv.DictReader(io.StringIO(answer.text), delimiter=";"))
 
-    def close(self) -> None:
-        self.http.close()
-
-
-def start_server(db_path: Path, hr_url: str, **faults: float | int) -> ThreadedServer:
-    settings = PayrollPortalSettings(
-        db_url=sqlite_url(db_path), hr_db_url=hr_url, secret_key="test-secret", faults=FaultSettings(**faults)
-    )
-    return ThreadedServer(create_app(settings)).start()
+def start_server(db_path: Path, hr_url: str, **faults: float | int) -> LiveApp:
+    """A payroll portal in a thread (fresh database ``db_path``) reading its workers from ``hr_url``."""
+    return LiveApp("payroll_portal", db_path, hr_db_url=hr_url, **faults)
 
 
 @pytest.fixture(scope="module")
@@ -172,14 +145,14 @@ def hr(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HrDirectory]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, hr: HrDirectory) -> Iterator[ThreadedServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, hr: HrDirectory) -> Iterator[LiveApp]:
     running = start_server(tmp_path_factory.mktemp("payroll_portal") / "payroll_portal.sqlite", hr.url)
     yield running
     running.stop()
 
 
 @pytest.fixture
-def portal(server: ThreadedServer) -> Iterator[Portal]:
+def portal(server: LiveApp) -> Iterator[Portal]:
     client = Portal(server.url)
     yield client
     client.close()
@@ -194,18 +167,14 @@ def robot(portal: Portal) -> Portal:
 @pytest.fixture
 def faulty(tmp_path: Path, hr: HrDirectory) -> Iterator[Callable[..., Portal]]:
     """Start a payroll portal of its own (fresh database) with the given faults; gives a client of it."""
-    started: list[tuple[ThreadedServer, Portal]] = []
+    apps = LiveApps(tmp_path)
 
     def start(hr_url: str | None = None, **faults: float | int) -> Portal:
-        running = start_server(tmp_path / f"faulty{len(started)}.sqlite", hr_url or hr.url, **faults)
-        client = Portal(running.url)
-        started.append((running, client))
-        return client
+        app = apps.start("faulty", lambda folder: start_server(folder / "payroll.sqlite", hr_url or hr.url, **faults))
+        return apps.client(Portal(app.url))
 
     yield start
-    for running, client in started:
-        client.close()
-        running.stop()
+    apps.stop()
 
 
 # ----------------------------------------------------------------------------- login, session, CSRF
@@ -437,7 +406,7 @@ def test_invalid_values_are_refused_in_french_and_nothing_is_stored(
     assert worker.matricule not in {row["matricule"] for row in robot.export()}
 
 
-def test_one_allowance_per_worker_and_round(robot: Portal, hr: HrDirectory, server: ThreadedServer) -> None:
+def test_one_allowance_per_worker_and_round(robot: Portal, hr: HrDirectory, server: LiveApp) -> None:
     worker = hr.add()
     matricule = str(worker.matricule)
     first = CONFIRMATION.fullmatch(robot.create(matricule, allowance()).headers["location"]).group(1)

@@ -17,6 +17,7 @@ from include.processes.brexit import demo, rules, triage
 from include.processes.brexit.codes import PIECES, SITUATIONS, TITRES, split_codes
 from include.processes.brexit.config import load_settings
 from include.rpa.errors import DatasetCheckError
+from include.rpa.tasks import RunContext
 
 LETTER_DATE = dt.date(2021, 11, 2)
 
@@ -28,8 +29,8 @@ def run(tmp_path_factory):
     inbox, run_dir = folder / "inbox", folder / "run"
     run_dir.mkdir()
     expectation = demo.write_demo(inbox / "demandes.csv", 300, seed=2021)
-    triage.intake(inbox, run_dir)
-    counts = triage.validate(run_dir, letter_date=LETTER_DATE)
+    triage.intake(RunContext("brexit_residence_permits", "test", run_dir, params={"input_path": str(inbox)}))
+    counts = triage.triage(run_dir, letter_date=LETTER_DATE)
     return run_dir, expectation, counts
 
 
@@ -163,7 +164,7 @@ def test_a_retry_writes_the_same_results(run, tmp_path):
     (copy / triage.INTAKE_FILE).write_bytes((run_dir / triage.INTAKE_FILE).read_bytes())
     (copy / triage.LETTERS_FOLDER).mkdir()
     (copy / triage.LETTERS_FOLDER / "WA-2020-999999.html").write_text("ancienne lettre", encoding="utf-8")
-    assert triage.validate(copy, letter_date=LETTER_DATE) == counts
+    assert triage.triage(copy, letter_date=LETTER_DATE) == counts
     assert sorted(p.name for p in (copy / triage.LETTERS_FOLDER).iterdir()) == sorted(
         p.name for p in (run_dir / triage.LETTERS_FOLDER).iterdir()
     )
@@ -174,7 +175,7 @@ def test_too_many_quarantined_rows_stop_the_run_without_letters(run, tmp_path):
     (tmp_path / triage.INTAKE_FILE).write_bytes((run_dir / triage.INTAKE_FILE).read_bytes())
     strict = dataclasses.replace(load_settings(), quarantine_ceiling=0.01)
     with pytest.raises(DatasetCheckError, match="Part des lignes en quarantaine au plus 1 %"):
-        triage.validate(tmp_path, strict, letter_date=LETTER_DATE)
+        triage.triage(tmp_path, strict, letter_date=LETTER_DATE)
     assert not list((tmp_path / triage.LETTERS_FOLDER).glob("*.html"))
     validation = json.loads((tmp_path / "validation.json").read_text(encoding="utf-8"))
     assert validation["lettres"] == 0 and validation["received"] == 300

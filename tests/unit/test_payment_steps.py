@@ -17,10 +17,12 @@ import pytest
 from include.processes.election_staff import payment, service_demo
 from include.processes.election_staff.config import get_election
 from include.processes.election_staff.demo import valid_rows
-from include.processes.election_staff.entry import LEDGER_PROCESS
 from include.processes.election_staff.hr_portal import portal_date
+from include.processes.election_staff.onboarding import ONBOARDING
+from include.processes.election_staff.payment_entry import PAYMENT
 from include.rpa.ledger import Ledger
 from include.rpa.sepa import Account, Transfer, read_transfers, transfer_file
+from include.rpa.tasks import RunContext
 from sandbox.hr_portal.fields import EXPORT_COLUMNS
 
 ELECTION = get_election()
@@ -47,9 +49,9 @@ def onboarded() -> list[dict[str, str]]:
 def test_steps_count_every_row_and_the_transfer_file_carries_the_approved_total(onboarded, tmp_path: Path):
     ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
     paid = onboarded[:25]  # the last 5 are in the portal but not entered by the onboarding ledger
-    ledger.plan(LEDGER_PROCESS, ELECTION.id, {r["nir"]: "h" for r in paid})
+    ledger.plan(ONBOARDING.process, ELECTION.id, {r["nir"]: "h" for r in paid})
     for row in paid:
-        ledger.mark_entered(LEDGER_PROCESS, ELECTION.id, row["nir"], receipt="V")
+        ledger.mark_entered(ONBOARDING.process, ELECTION.id, row["nir"], receipt="V")
     payable = payment.workers(ELECTION, hr_export(onboarded), ledger)
     assert set(payable.table.index) == {r["nir"] for r in paid}
 
@@ -57,8 +59,9 @@ def test_steps_count_every_row_and_the_transfer_file_carries_the_approved_total(
     source = service_demo.write(rows, tmp_path / "envoi" / "releve.csv")
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    assert payment.intake(source, run_dir)["received"] == manifest["received"]
-    counts = payment.validate(run_dir, ELECTION, payable)
+    run = RunContext(PAYMENT.process, "r", run_dir, params={"input_path": str(source)})
+    assert payment.intake(run)["received"] == manifest["received"]
+    counts = payment.validate_records(run_dir, ELECTION, payable)
 
     # Rows of the 5 workers not onboarded are quarantined too ("vacataire inconnu").
     not_onboarded = {r["nir"] for r in onboarded[25:]}
@@ -72,7 +75,7 @@ def test_steps_count_every_row_and_the_transfer_file_carries_the_approved_total(
     assert "Vacataire inconnu" in text and "Heures hors bornes" in text and "plusieurs lignes" in text
     assert not any(r["nir"] in text or r["iban"] in text for r in onboarded)
 
-    totals = payment.compute(run_dir, ELECTION, payable)
+    totals = payment.compute_allowances(run_dir, ELECTION, payable)
     allowances = pd.read_parquet(run_dir / "allowances.parquet")
     assert totals["workers"] == len(allowances) == allowances["nir"].nunique() <= 25
     assert Decimal(totals["total"]) == sum(Decimal(a) for a in allowances["montant"])
@@ -99,30 +102,37 @@ def test_steps_count_every_row_and_the_transfer_file_carries_the_approved_total(
 def test_reconciliation_lists_a_worker_whose_amount_differs_in_the_portal(onboarded, tmp_path: Path):
     from include.processes.election_staff import payment_entry
     from include.processes.election_staff.payment import PAYMENT_PROCESS
+    from include.rpa import entry
+    from include.rpa.errors import ReconciliationMismatch
 
     ledger = Ledger(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
-    ledger.plan(LEDGER_PROCESS, ELECTION.id, {r["nir"]: "h" for r in onboarded})
+    ledger.plan(ONBOARDING.process, ELECTION.id, {r["nir"]: "h" for r in onboarded})
     for row in onboarded:
-        ledger.mark_entered(LEDGER_PROCESS, ELECTION.id, row["nir"], receipt="V")
+        ledger.mark_entered(ONBOARDING.process, ELECTION.id, row["nir"], receipt="V")
     payable = payment.workers(ELECTION, hr_export(onboarded), ledger)
     rows, _ = service_demo.generate(onboarded[:6], ELECTION, seed=303)
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    payment.intake(service_demo.write(rows, tmp_path / "r.csv"), run_dir)
-    payment.validate(run_dir, ELECTION, payable)
-    payment.compute(run_dir, ELECTION, payable)
-    assert payment_entry.plan(run_dir, ELECTION, run_id="r", ledger=ledger)
+    run = RunContext(
+        PAYMENT.process, "r", run_dir, params={"input_path": str(service_demo.write(rows, tmp_path / "r.csv"))}
+    )
+    payment.intake(run)
+    payment.validate_records(run_dir, ELECTION, payable)
+    payment.compute_allowances(run_dir, ELECTION, payable)
+    assert entry.plan(run, PAYMENT, ledger=ledger)
     allowances = pd.read_parquet(run_dir / "allowances.parquet")
     for n, row in enumerate(allowances.itertuples()):
         ledger.mark_entered(PAYMENT_PROCESS, ELECTION.id, row.nir, receipt=f"I{n:07d}")
-    sent = payment_entry.transfer(run_dir, ELECTION, ledger=ledger)
+    sent = payment_entry.transfer(run, ledger=ledger)
     assert Decimal(sent["total"]) == sum(Decimal(a) for a in allowances["montant"])
 
     lines = ["numero;matricule;nir;scrutin;mode;heures;plis;chef_de_table;montant;iban;bic;cree_le;cree_par"]
     for n, row in enumerate(allowances.itertuples()):
         amount = Decimal(row.montant) - (Decimal("0.01") if n == 2 else 0)  # one cent less for the third
         lines.append(f"I{n:07d};{row.matricule};{row.nir};{ELECTION.id};enveloppe;1;1;non;{amount:.2f};;;;")
-    result = payment_entry.reconcile(run_dir, ELECTION, export_text="\n".join(lines), ledger=ledger)
+    with pytest.raises(ReconciliationMismatch, match="1 écart"):
+        payment_entry.reconcile(run, export_text="\n".join(lines), ledger=ledger)
+    result = json.loads((run_dir / "reconciliation.json").read_text())
     assert result["mismatched"] == 1 and not result["concordant"]
     listed = (run_dir / "reconciliation.csv").read_text(encoding="utf-8-sig")
     third = allowances.iloc[2]
@@ -131,4 +141,5 @@ def test_reconciliation_lists_a_worker_whose_amount_differs_in_the_portal(onboar
         line if n != 3 else line.replace(f"{Decimal(third['montant']) - Decimal('0.01'):.2f}", third["montant"])
         for n, line in enumerate(lines)
     ]
-    assert payment_entry.reconcile(run_dir, ELECTION, export_text="\n".join(ok), ledger=ledger)["concordant"]
+    assert payment_entry.reconcile(run, export_text="\n".join(ok), ledger=ledger)["concordant"]
+    assert {r["state"] for r in ledger.rows(PAYMENT_PROCESS, ELECTION.id)} == {"verified"}

@@ -10,7 +10,8 @@ of a run: an agent decides them together, and a request parked in Airflow's
 did not, in Airflow 3.3: resumed mapped tasks ran ``execute`` again).
 
 Each answer is kept in ``arbitrage/<numero_dossier>.json`` (who, when, what) before it acts;
-``apply()`` then files the decisions in the ledger and returns the positions to enter. A
+:func:`include.processes.brexit.entry.plan_decided` then files the decisions in the ledger
+and plans the files to enter. A
 request left unanswered ``RESPONSE_DAYS`` days holds every file (the fields' default).
 """
 
@@ -32,7 +33,8 @@ CHOICES = [*ENTER_CHOICES, HOLD, REJECT]
 ENTERED, HELD, REJECTED = "saisi_sur_decision", "en_attente_sur_decision", "rejete_sur_decision"
 RESPONSE_DAYS = 7
 FOLDER = "arbitrage"
-TODO_FILE = "a_trancher.json"
+TODO_FILE = "a_trancher.json"  # positions put to an agent by this run
+DONE_FILE = "deja_saisis.json"  # positions the rules left to a person but already in the application
 UNDECIDED = "a_arbitrer"
 
 
@@ -40,22 +42,6 @@ def decision_of(choice: str) -> str:
     if choice in ENTER_CHOICES:
         return ENTERED
     return REJECTED if choice == REJECT else HELD
-
-
-def positions(run_dir: Path, ledger) -> list[int]:
-    """Rows of dossiers.parquet the rules left to a person, but for the files already in the
-    application (an agent chose to enter them in an earlier run): nobody is asked twice.
-    Also written to ``arbitrage/a_trancher.json`` for the request."""
-    from include.processes.brexit.entry import KEY, LEDGER_PROCESS, SCOPE, load_files
-    from include.rpa.ledger import DONE, MISMATCH
-    from include.rpa.paths import write_json
-
-    frame = load_files(run_dir)
-    undecided = frame[frame["decision"] == UNDECIDED]
-    done = {row["business_key"] for row in ledger.rows(LEDGER_PROCESS, SCOPE, states=(*DONE, MISMATCH))}
-    todo = [int(p) for p, key in zip(undecided.index, undecided[KEY], strict=True) if key not in done]
-    write_json(run_dir / FOLDER / TODO_FILE, todo)
-    return todo
 
 
 def field_text(row: Any) -> tuple[str, str]:
@@ -86,13 +72,13 @@ class Arbitration(HITLOperator):
         super().__init__(**kwargs)
 
     def _todo(self, context: Any):
-        from include.processes.brexit.entry import load_files
+        from include.processes.brexit.triage import load_dossiers
         from include.rpa.paths import read_json, run_dir
 
         ti = context["ti"]
         folder = run_dir(ti.dag_id, ti.run_id)
         todo = read_json(folder / FOLDER / TODO_FILE) or []
-        return folder, load_files(folder).iloc[todo] if todo else None
+        return folder, load_dossiers(folder).iloc[todo] if todo else None
 
     def execute(self, context: Any):
         from airflow.sdk import Param
@@ -159,20 +145,4 @@ def answers(run_dir: Path) -> list[dict[str, Any]]:
     folder = run_dir / FOLDER
     if not folder.exists():
         return []
-    return [read_json(path) for path in sorted(folder.glob("*.json")) if path.name != TODO_FILE]
-
-
-def apply(run_dir: Path, *, run_id: str, process: str, scope: str, ledger) -> dict[str, Any]:
-    """File every answer in the ledger; the positions to enter and the counts by decision."""
-    counts = dict.fromkeys((ENTERED, HELD, REJECTED), 0)
-    to_enter: list[int] = []
-    for answer in answers(run_dir):
-        decision = decision_of(answer["choix"])
-        counts[decision] += 1
-        if decision == ENTERED:
-            to_enter.append(int(answer["position"]))
-        at = dt.datetime.fromisoformat(answer["le"]) if answer.get("le") else None
-        ledger.record_decision(
-            process, scope, run_id, decision, by=answer["par"], at=at, detail=answer["numero_dossier"]
-        )
-    return {"positions": sorted(to_enter), "decisions": counts}
+    return [read_json(path) for path in sorted(folder.glob("*.json")) if path.name not in (TODO_FILE, DONE_FILE)]

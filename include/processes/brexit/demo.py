@@ -9,7 +9,7 @@ the portal and applicants write them: nationality and situation variants, docume
 free text with ``,`` ``;`` ``|`` or line breaks, postal codes that lost their leading zero), so
 its outcome is known by construction, not by calling the rules. ``write_demo()`` writes the
 file as French Excel does (cp1252, ``;``, dd/mm/yyyy, French headers) and a companion JSON of
-the expected outcomes: counts with the keys of ``triage.validate`` and, per spreadsheet row,
+the expected outcomes: counts with the keys of ``triage.triage`` and, per spreadsheet row,
 the case, decision, card, missing documents and rules.
 
     bin/python -m include.processes.brexit.demo --count 300 --seed 2021 --out /tmp/demandes.csv
@@ -228,7 +228,7 @@ class DemoExport:
     settings: BrexitSettings = field(repr=False)
 
     def counts(self) -> dict[str, int]:
-        """The counts ``triage.validate`` must return for this file."""
+        """The counts ``triage.triage`` must return for this file."""
         decisions = Counter(e["decision"] for e in self.expected)
         quarantined = decisions[QUARANTINE]
         return {

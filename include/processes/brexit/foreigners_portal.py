@@ -32,9 +32,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from include.processes.brexit.codes import split_codes
-from include.processes.election_staff.hr_portal import LoginPage as HrLoginPage
-from include.processes.election_staff.hr_portal import portal_date
 from include.rpa.browser import SET_VALUE_JS_FUNCTIONS
+from include.rpa.intranet import IntranetApp, IntranetLoginPage, portal_date
 from include.rpa.pages import (
     DEFAULT_TIMEOUT,
     AlreadyExists,
@@ -161,12 +160,12 @@ class HomePage(ForeignersPage):
         return int(text)
 
 
-class LoginPage(ForeignersPage, HrLoginPage):
-    """The intranet's login form (same as the HR portal's); leads to the application's home page."""
+class LoginPage(ForeignersPage, IntranetLoginPage):
+    """The intranet's login form; leads to the application's home page."""
 
     NAME = "Connexion (étrangers)"
 
-    def log_in(self, user: str, password: str) -> HomePage:  # type: ignore[override]
+    def log_in(self, user: str, password: str) -> HomePage:
         return self._log_in(user, password, HomePage)
 
 
@@ -321,15 +320,8 @@ def create_file(driver: WebDriver, base_url: str, record: Mapping[str, str]) -> 
     return documents.next().fill(record).submit().numero_etranger()
 
 
-class ForeignersPortal:
+class ForeignersPortal(IntranetApp):
     """The Brexit robot's services on the foreigners' office application (a :class:`include.rpa.robot.Target`)."""
-
-    EXPORT_PATH = "/export.csv"
-
-    def __init__(self, base_url: str, user: str, password: str) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.user = user
-        self._password = password
 
     def log_in(self, driver: WebDriver) -> None:
         log_in(driver, self.base_url, self.user, self._password)

@@ -3,239 +3,213 @@
 Every received row ends in exactly one place:
 ``received == quarantined + entered + skipped_already_done + rejected + failed + incomplete
 + ineligible + held``, where ``incomplete`` counts files the rules found incomplete (a letter
-each) and ``held`` those an agent held or rejected or has not answered yet.
+each) and ``held`` the files left to a person that are not entered: held or rejected by an
+agent, or not answered yet. A file left to a person that an earlier run entered is
+``skipped_already_done``, like any file already done.
 
-Time saved (measured, not assumed): every file the run dealt with (entered, letter written,
-ineligible, held or rejected by an agent; each once) would have taken an agent
-``manual_minutes_per_file``; from that are taken the robot's measured minutes and
-``agent_minutes_per_human_file`` for each file that needed a person (the arbitrations).
+Time saved (measured, not assumed): each file the run dealt with (entered, letter written,
+ineligible, held or rejected by an agent) would have taken an agent
+``manual_minutes_per_file``, credited once per file and outcome across runs (the same export
+twice saves nobody any time the second time); from that are taken the robot's measured
+minutes and ``agent_minutes_per_human_file`` for each file an agent decided in this run.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from include.processes.brexit import arbitration, entry
+from include.processes.brexit import arbitration
 from include.processes.brexit.codes import TITRES
 from include.processes.brexit.config import BrexitSettings, load_settings
-from include.processes.brexit.triage import LETTERS_FOLDER, QUARANTINE_FILE, VALIDATION_FILE
-from include.rpa.batches import EVIDENCE_DIR, batch_outcomes, median_seconds
-from include.rpa.paths import read_json, write_json
-from include.rpa.report import Report, Table, csv_rows, render
-from include.rpa.steps import step_errors
+from include.processes.brexit.entry import PERMITS
+from include.processes.brexit.triage import DOSSIERS_FILE, LETTERS_FOLDER, load_dossiers
+from include.rpa import entry
+from include.rpa.paths import read_json
+from include.rpa.report import SHOWN, VALIDATION_FILE, Report, Table
+from include.rpa.summary import RunSummary
 
-SHOWN = 500
-RESULT_LABELS = {
-    "rejected": "refusé par l'application",
-    "failed": "en échec (application indisponible)",
-    "busy": "en cours dans un autre traitement",
-    "not_attempted": "non traité (lot interrompu)",
-}
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from include.rpa.tasks import RunContext
+
+# Outcomes credited in minutes saved (once per file and outcome across runs): entered in the
+# application, a letter asking for documents, ineligible, held or rejected by an agent (one
+# outcome: the robot prepared the file for the agent's decision, whichever it was).
+ENTERED, LETTER, INELIGIBLE, DECIDED = "saisi", "lettre", "non_eligible", "decide_par_un_agent"
+OUTCOMES = (ENTERED, LETTER, INELIGIBLE, DECIDED)
+RULE_OUTCOMES = {"incomplet": LETTER, "non_eligible": INELIGIBLE}
 
 
-def write(run_dir: Path, *, dag_id: str, run_id: str, dry_run: bool, settings: BrexitSettings | None = None) -> dict:
+def report(run: RunContext, settings: BrexitSettings | None = None) -> tuple[RunSummary, Report]:
+    from include.rpa.steps import step_errors
+
     settings = settings or load_settings()
-    intake_info = read_json(run_dir / "intake.json") or {}
-    validation = read_json(run_dir / VALIDATION_FILE) or {}
-    reconciliation = read_json(run_dir / entry.RECONCILE_SUMMARY) or {}
-    errors = step_errors(run_dir)
-    outcome = entry.accounting(run_dir)
-    seconds = outcome.pop("seconds")
-    answers = arbitration.answers(run_dir)
+    intake_info = read_json(run.folder / "intake.json") or {}
+    validation = read_json(run.folder / VALIDATION_FILE) or {}
+    errors = step_errors(run.folder)
+    answers = arbitration.answers(run.folder)
     chosen = [arbitration.decision_of(a["choix"]) for a in answers]
+    asked = read_json(run.folder / arbitration.FOLDER / arbitration.TODO_FILE) or []
+    already = read_json(run.folder / arbitration.FOLDER / arbitration.DONE_FILE) or []
     undecided = int(validation.get("a_arbitrer", 0))
-    held = undecided - chosen.count(arbitration.ENTERED)
-    received = int(validation.get("received", intake_info.get("received", 0)))
-    summary: dict[str, Any] = {
-        "dag_id": dag_id,
-        "run_id": run_id,
-        "dry_run": dry_run,
-        "entree": intake_info.get("entree"),
-        "erreurs": [e["message"] for e in errors],
-        "received": received,
-        "quarantined": int(validation.get("quarantined", 0)),
-        "valid": int(validation.get("valid", 0)),
-        "a_saisir": int(validation.get("a_saisir", 0)),
-        "incomplete": int(validation.get("incomplets", 0)),
-        "ineligible": int(validation.get("non_eligibles", 0)),
-        "a_arbitrer": undecided,
-        "lettres": int(validation.get("lettres", 0)),
-        "arbitrages": {
-            "saisis": chosen.count(arbitration.ENTERED),
-            "mis_en_attente": chosen.count(arbitration.HELD),
-            "rejetes": chosen.count(arbitration.REJECTED),
-            "sans_reponse": undecided - len(answers),
+    meant = int(validation.get("a_saisir", 0)) + chosen.count(arbitration.ENTERED)
+    outcome = entry.accounting(run, PERMITS, meant=0 if run.dry_run else meant)
+    checked = entry.reconciliation(run.folder)
+    credited = entry.credit_time_saved(
+        run, PERMITS, outcomes_of(run, outcome, answers), dict.fromkeys(OUTCOMES, settings.manual_minutes_per_file)
+    )
+    summary = RunSummary(
+        dag_id=run.dag_id,
+        run_id=run.run_id,
+        dry_run=run.dry_run,
+        errors=[str(e["message"]) for e in errors],
+        received=int(validation.get("received", intake_info.get("received", 0))),
+        quarantined=int(validation.get("quarantined", 0)),
+        valid=int(validation.get("valid", 0)),
+        entered=outcome.entered,
+        skipped_already_done=outcome.skipped_already_done + len(already),
+        rejected=outcome.rejected,
+        failed=outcome.failed,
+        verified=int(checked.get("verified", 0)),
+        mismatched=int(checked.get("mismatched", 0)),
+        to_enter=outcome.to_enter,
+        found_in_portal=outcome.found_in_portal,
+        quarantine_reasons=validation.get("motifs", {}),
+        mismatch_fields=checked.get("ecarts_par_champ", {}),
+        source=intake_info.get("entree"),
+        extra={
+            "a_saisir": int(validation.get("a_saisir", 0)),
+            "incomplete": int(validation.get("incomplets", 0)),
+            "ineligible": int(validation.get("non_eligibles", 0)),
+            "a_arbitrer": undecided,
+            "lettres": int(validation.get("lettres", 0)),
+            "arbitrages": {
+                "soumis": len(asked),
+                "deja_saisis": len(already),
+                "saisis": chosen.count(arbitration.ENTERED),
+                "mis_en_attente": chosen.count(arbitration.HELD),
+                "rejetes": chosen.count(arbitration.REJECTED),
+                "sans_reponse": len(asked) - len(answers),
+            },
+            "held": undecided - len(already) - chosen.count(arbitration.ENTERED),
+            "secondes_par_dossier": outcome.median_seconds,
+            "titres": validation.get("titres", {}),
         },
-        "held": held,
-        "entered": outcome["entered"],
-        "skipped_already_done": outcome["skipped_already_done"],
-        "rejected": outcome["rejected"],
-        "failed": outcome["failed"],
-        "to_enter": outcome["to_enter"],
-        "verified": int(reconciliation.get("verified", 0)),
-        "mismatched": int(reconciliation.get("mismatched", 0)),
-        "ecarts_par_champ": reconciliation.get("ecarts_par_champ", {}),
-        "found_in_portal": sum(1 for o in batch_outcomes(run_dir) if o["result"] == "found"),
-        "secondes_par_dossier": median_seconds(seconds),
-        "motifs_quarantaine": validation.get("motifs", {}),
-        "titres": validation.get("titres", {}),
-    }
-    if not dry_run:
-        summary.update(time_saved(summary, sum(seconds) / 60, settings))
-    if not dry_run:
-        # Files meant for the robot that no plan took (a step before it failed) did not get in.
-        meant = summary["a_saisir"] + summary["arbitrages"]["saisis"]
-        summary["failed"] += max(0, meant - outcome["planned"])
-    broken = bool(errors) or summary["failed"] > 0 or summary["mismatched"] > 0
-    no_input = not errors and received == 0
-    summary["statut"] = "echec" if broken else ("aucun_fichier" if no_input else "succes")
-    write_json(run_dir / "summary.json", summary)
-    render(_report(run_dir, summary, settings, errors, dry_run), run_dir / "report.html")
-    keys = ("received", "quarantined", "valid", "entered", "skipped_already_done", "rejected", "failed")
-    return {k: summary[k] for k in (*keys, "mismatched", "statut", "erreurs")}
+    )
+    if not run.dry_run:
+        figures = time_saved(sum(credited.values()), outcome.robot_minutes, len(answers), settings)
+        summary.minutes_saved = figures.pop("minutes_gagnees")
+        summary.extra.update(figures)
+    summary.judge()
+    return summary, _report(run, summary, settings, errors, outcome, checked)
 
 
-def handled_files(summary: dict[str, Any]) -> int:
-    """Files this run spared an agent, each once: entered (by the rules' decision or an agent's),
-    incomplete (letter written), ineligible, held or rejected by an agent."""
-    return summary["entered"] + summary["incomplete"] + summary["ineligible"] + summary["held"]
+def outcomes_of(run: RunContext, outcome: entry.Accounting, answers: list[dict[str, Any]]) -> dict[str, str]:
+    """File number -> what this run did with it, for the time credited: entered, letter,
+    ineligible, or an agent's hold or rejection."""
+    done: dict[str, str] = dict.fromkeys(outcome.entered_keys, ENTERED)
+    if (run.folder / DOSSIERS_FILE).exists():
+        frame = load_dossiers(run.folder)
+        for number, decision in zip(frame["numero_dossier"], frame["decision"], strict=True):
+            if decision in RULE_OUTCOMES:
+                done[str(number)] = RULE_OUTCOMES[decision]
+    for answer in answers:
+        if arbitration.decision_of(answer["choix"]) != arbitration.ENTERED:
+            done[answer["numero_dossier"]] = DECIDED
+    return done
 
 
-def time_saved(summary: dict[str, Any], robot_minutes: float, settings: BrexitSettings) -> dict[str, Any]:
-    human = summary["a_arbitrer"]
-    manual = handled_files(summary) * settings.manual_minutes_per_file
-    spent = robot_minutes + human * settings.agent_minutes_per_human_file
+def time_saved(credited: int, robot_minutes: float, decided: int, settings: BrexitSettings) -> dict[str, Any]:
+    """Minutes saved by a run: ``credited`` files (counted once across runs) × the minutes of a
+    file by hand, less the robot's minutes and the agents' minutes on the ``decided`` files."""
+    manual = credited * settings.manual_minutes_per_file
+    agents = decided * settings.agent_minutes_per_human_file
     return {
+        "dossiers_credites": credited,
         "minutes_manuelles_evitees": round(manual, 1),
         "minutes_robot": round(robot_minutes, 1),
-        "minutes_agent_arbitrage": round(human * settings.agent_minutes_per_human_file, 1),
-        "minutes_gagnees": round(max(0.0, manual - spent), 1),
+        "minutes_agent_arbitrage": round(agents, 1),
+        "minutes_gagnees": round(max(0.0, manual - robot_minutes - agents), 1),
     }
 
 
 def _report(
-    run_dir: Path, summary: dict[str, Any], settings: BrexitSettings, errors: list[dict], dry_run: bool
+    run: RunContext,
+    summary: RunSummary,
+    settings: BrexitSettings,
+    errors: list[dict[str, object]],
+    outcome: entry.Accounting,
+    checked: dict[str, Any],
 ) -> Report:
-    failed = summary["statut"] == "echec"
+    from include.rpa.report import validation_section
+
+    extra = summary.extra
     if errors:
-        status = "Traitement arrêté : " + " ; ".join(sorted({e["etape"] for e in errors}))
-    elif failed:
-        status = f"Saisie incomplète : {summary['failed']} dossier(s) en échec, {summary['mismatched']} en écart"
-    elif summary["statut"] == "aucun_fichier":
+        status = "Traitement arrêté : " + " ; ".join(sorted({str(e["etape"]) for e in errors}))
+    elif summary.failed_run:
+        status = f"Saisie incomplète : {summary.failed} dossier(s) en échec, {summary.mismatched} en écart"
+    elif summary.received == 0:
         status = "Aucun dossier à traiter"
-    elif dry_run:
-        status = f"Essai à blanc : {summary['to_enter']} dossier(s) seraient saisis dans l'application étrangers"
+    elif run.dry_run:
+        status = f"Essai à blanc : {summary.to_enter} dossier(s) seraient saisis dans l'application étrangers"
     else:
         status = (
-            f"{summary['entered']} dossier(s) saisi(s) et {summary['verified']} vérifié(s) ; "
-            f"{summary['lettres']} lettre(s) de pièces manquantes ; "
-            f"{summary['a_arbitrer']} dossier(s) soumis à un agent"
+            f"{summary.entered} dossier(s) saisi(s) et {summary.verified} vérifié(s) ; "
+            f"{extra['lettres']} lettre(s) de pièces manquantes ; "
+            f"{extra['arbitrages']['soumis']} dossier(s) soumis à un agent"
         )
-    report = Report(
+    page = Report(
         title="Titres de séjour « accord de retrait » (Brexit) : contrôle et saisie des dossiers",
-        subtitle=f"Traitement {summary['run_id']}",
-        success=not failed,
+        subtitle=f"Traitement {run.run_id}",
+        success=not summary.failed_run,
         status=status,
-        errors=summary["erreurs"],
+        errors=summary.errors,
         counts=[
-            ("dossiers reçus", summary["received"]),
-            ("lignes en quarantaine (illisibles ou incohérentes)", summary["quarantined"]),
-            ("dossiers à saisir selon les règles", summary["a_saisir"]),
-            ("dossiers incomplets (lettre écrite)", summary["incomplete"]),
-            ("dossiers non éligibles", summary["ineligible"]),
-            ("dossiers soumis à un agent", summary["a_arbitrer"]),
-            ("dossiers saisis dans l'application", summary["entered"]),
-            ("dont retrouvés dans l'application (non ressaisis)", summary["found_in_portal"]),
-            ("déjà saisis (ignorés)", summary["skipped_already_done"]),
-            ("refusés par l'application", summary["rejected"]),
-            ("en échec", summary["failed"]),
-            ("vérifiés par rapprochement", summary["verified"]),
-            ("en écart au rapprochement", summary["mismatched"]),
+            ("dossiers reçus", summary.received),
+            ("lignes en quarantaine (illisibles ou incohérentes)", summary.quarantined),
+            ("dossiers à saisir selon les règles", extra["a_saisir"]),
+            ("dossiers incomplets (lettre écrite)", extra["incomplete"]),
+            ("dossiers non éligibles", extra["ineligible"]),
+            ("dossiers soumis à un agent", extra["arbitrages"]["soumis"]),
         ],
     )
-    frame = _files(run_dir)
-    if frame is not None:
-        report.tables += [
+    if (run.folder / DOSSIERS_FILE).exists():
+        frame = load_dossiers(run.folder)
+        page.tables += [
             _decisions_table(frame, "non_eligible", "Dossiers non éligibles (non saisis)"),
             _decisions_table(frame, "incomplet", "Dossiers incomplets (lettre à envoyer, non saisis)"),
-            _arbitration_table(frame, run_dir),
+            _arbitration_table(frame, run),
         ]
-    report.tables.append(
+    page.tables.append(
         Table(
             "Titres délivrés (dossiers à saisir)",
             ["Titre", "Dossiers"],
-            [[TITRES.get(k, k), v] for k, v in summary["titres"].items()],
+            [[TITRES.get(k, k), v] for k, v in extra["titres"].items()],
         )
     )
-    rows, total = csv_rows(run_dir / QUARANTINE_FILE, ["fichier", "ligne", "numero_dossier", "motifs"], SHOWN)
-    report.tables.append(
-        Table(
-            "Lignes en quarantaine",
-            ["Fichier", "Ligne", "N° de dossier", "Motifs"],
-            rows,
-            _more(total, QUARANTINE_FILE),
+    quarantine = {"fichier": "Fichier", "ligne": "Ligne", "numero_dossier": "N° de dossier", "motifs": "Motifs"}
+    page.add(validation_section(run.folder, quarantine), entry.entry_section(run, PERMITS, outcome, checked))
+    if (run.folder / LETTERS_FOLDER).exists():
+        page.links.insert(
+            0, ("Lettres de pièces manquantes (une par dossier, à envoyer telles quelles)", LETTERS_FOLDER)
         )
-    )
-    problems = [
-        [o["label"], RESULT_LABELS[o["result"]], o["attempts"], o.get("reason") or "", ", ".join(o["evidence"])]
-        for o in batch_outcomes(run_dir)
-        if o["result"] in RESULT_LABELS
-    ]
-    report.tables.append(
-        Table(
-            "Refus et échecs de saisie",
-            ["Dossier (fichier-ligne)", "Résultat", "Tentatives", "Motif", "Copies d'écran"],
-            problems[:SHOWN],
-        )
-    )
-    rows, total = csv_rows(
-        run_dir / entry.RECONCILE_FILE, ["fichier", "ligne", "numero_dossier", "numero_etranger", "champs"], SHOWN
-    )
-    report.tables.append(
-        Table(
-            "Écarts de rapprochement (application étrangers ≠ dossier validé)",
-            ["Fichier", "Ligne", "N° de dossier", "N° étranger", "Champs en écart"],
-            rows,
-            _more(total, entry.RECONCILE_FILE),
-        )
-    )
-    for label, name in (
-        ("Lettres de pièces manquantes (une par dossier, à envoyer telles quelles)", LETTERS_FOLDER),
-        ("Lignes en quarantaine (CSV)", QUARANTINE_FILE),
-        ("Écarts de rapprochement (CSV)", entry.RECONCILE_FILE),
-        ("Copies d'écran des refus et échecs (données masquées)", EVIDENCE_DIR),
-        ("Contrôles Great Expectations (Data Docs)", "data_docs/index.html"),
-        ("Résumé technique (JSON)", "summary.json"),
-    ):
-        if (run_dir / name).exists():
-            report.links.append((label, name))
-    report.details = [
-        ("Entrée", summary["entree"] or "—"),
-        ("Essai à blanc", "oui" if dry_run else "non"),
-        ("Secondes par dossier (médiane, robot)", summary["secondes_par_dossier"] or "—"),
-    ]
-    if "minutes_gagnees" in summary:
-        decided = handled_files(summary)
-        report.details.append(
+    page.details[:0] = [("Entrée", summary.source or "—"), ("Essai à blanc", "oui" if run.dry_run else "non")]
+    if summary.minutes_saved is not None:
+        decided = sum(extra["arbitrages"][k] for k in ("saisis", "mis_en_attente", "rejetes"))
+        page.details.append(
             (
                 "Temps gagné (min)",
-                f"{summary['minutes_gagnees']} = {decided} dossiers × {settings.manual_minutes_per_file:g} min "
-                "à la main "
-                f"− {summary['minutes_robot']} min de robot − {summary['a_arbitrer']} décision(s) d'agent × "
-                f"{settings.agent_minutes_per_human_file:g} min",
+                f"{summary.minutes_saved} = {extra['dossiers_credites']} dossier(s) × "
+                f"{settings.manual_minutes_per_file:g} min à la main − {extra['minutes_robot']} min de robot − "
+                f"{decided} décision(s) d'agent × {settings.agent_minutes_per_human_file:g} min "
+                "(un dossier n'est compté qu'une fois par issue, tous traitements confondus)",
             )
         )
-    return report
+    return page
 
 
-def _files(run_dir: Path):
-    from include.processes.brexit.triage import DOSSIERS_FILE
-
-    return entry.load_files(run_dir) if (run_dir / DOSSIERS_FILE).exists() else None
-
-
-def _decisions_table(frame, decision: str, title: str) -> Table:
+def _decisions_table(frame: pd.DataFrame, decision: str, title: str) -> Table:
     rows = [
         [r["numero_dossier"], r["motifs"].replace("\n", " ; "), r["pieces_manquantes"].replace("|", ", ")]
         for _, r in frame[frame["decision"] == decision].iterrows()
@@ -244,22 +218,16 @@ def _decisions_table(frame, decision: str, title: str) -> Table:
     return Table(title, ["N° de dossier", "Motifs", "Pièces manquantes"], rows[:SHOWN], note)
 
 
-def _arbitration_table(frame, run_dir: Path) -> Table:
-    answered = {a["numero_dossier"]: a for a in arbitration.answers(run_dir)}
+def _arbitration_table(frame: pd.DataFrame, run: RunContext) -> Table:
+    answered = {a["numero_dossier"]: a for a in arbitration.answers(run.folder)}
+    already = set(read_json(run.folder / arbitration.FOLDER / arbitration.DONE_FILE) or [])
     rows = []
-    for _, r in frame[frame["decision"] == arbitration.UNDECIDED].iterrows():
+    for position, r in frame[frame["decision"] == arbitration.UNDECIDED].iterrows():
         answer = answered.get(r["numero_dossier"])
-        rows.append(
-            [
-                r["numero_dossier"],
-                r["motifs"].replace("\n", " ; "),
-                answer["choix"] if answer else "en attente de réponse",
-                answer["par"] if answer else "",
-                answer["le"] if answer else "",
-            ]
-        )
+        if answer:
+            decision, who, when = answer["choix"], answer["par"], answer["le"]
+        else:
+            decision = "déjà saisi lors d'un traitement précédent" if position in already else "en attente de réponse"
+            who = when = ""
+        rows.append([r["numero_dossier"], r["motifs"].replace("\n", " ; "), decision, who, when])
     return Table("Dossiers soumis à un agent", ["N° de dossier", "Pourquoi", "Décision", "Par", "Le"], rows[:SHOWN])
-
-
-def _more(total: int, name: str) -> str | None:
-    return f"{SHOWN} premières lignes sur {total} : la liste complète est dans {name}." if total > SHOWN else None

@@ -29,15 +29,16 @@ from include.processes.brexit.config import BrexitSettings, load_settings
 from include.rpa.errors import DatasetCheckError
 from include.rpa.intake import FILE_COLUMN, LINE_COLUMN
 from include.rpa.paths import write_json
+from include.rpa.report import QUARANTINE_FILE, VALIDATION_FILE
 
 if TYPE_CHECKING:
     import pandas as pd
 
-PROCESS = "brexit"
+    from include.rpa.tasks import RunContext
+
+INBOX = "brexit"  # <RPA_DATA_DIR>/inbox/brexit/<YYYY-MM-DD>/
 INTAKE_FILE = "intake.parquet"
 DOSSIERS_FILE = "dossiers.parquet"
-QUARANTINE_FILE = "quarantine.csv"
-VALIDATION_FILE = "validation.json"
 LETTERS_FOLDER = "lettres"
 # decision -> its count key
 OUTCOME_COUNTS = {
@@ -52,14 +53,29 @@ DOSSIER_COLUMNS = (*COLUMNS, *DECISION_COLUMNS, FILE_COLUMN, LINE_COLUMN)
 MOTIFS_SEPARATOR = "\n"
 
 
-def intake(input_path: Path, run_dir: Path) -> dict[str, Any]:
-    """Read every file under ``input_path`` into ``intake.parquet`` (all text)."""
-    from include.rpa.intake import intake_to_run
+def intake(run: RunContext) -> dict[str, Any]:
+    """The export named by ``input_path``, else the files dropped in the inbox on the run's day."""
+    from include.rpa.intake import intake_run
 
-    return intake_to_run(input_path, run_dir, SPEC, INTAKE_FILE)
+    return intake_run(run, SPEC, inbox=INBOX, table_file=INTAKE_FILE)
 
 
-def validate(
+def validate(run: RunContext) -> dict[str, int]:
+    """The validate step (letters dated the day they are written)."""
+    return triage(run.folder)
+
+
+def load_dossiers(run_dir: Path) -> pd.DataFrame:
+    """``dossiers.parquet`` (every valid file with the rules' decision), "" for empty values."""
+    import pandas as pd
+
+    frame = pd.read_parquet(run_dir / DOSSIERS_FILE)
+    text = [c for c in frame.columns if c not in ("annees_residence", LINE_COLUMN)]
+    frame[text] = frame[text].astype("string").fillna("")
+    return frame
+
+
+def triage(
     run_dir: Path, settings: BrexitSettings | None = None, *, letter_date: dt.date | None = None
 ) -> dict[str, int]:
     """Row rules (pandera), the decision on each valid file, dataset rules (Great Expectations).
@@ -70,7 +86,10 @@ def validate(
     import pandas as pd
 
     from include.processes.brexit import rules
+    from include.processes.brexit.expectations import expectations
     from include.processes.brexit.letters import write_letters
+    from include.rpa.quality import check_received
+    from include.rpa.validation import write_quarantine
 
     settings = settings or load_settings()
     started = time.perf_counter()
@@ -83,11 +102,13 @@ def validate(
     decided_at = time.perf_counter()
     dossiers = decide_files(valid, settings)
     dossiers.to_parquet(run_dir / DOSSIERS_FILE, index=False)
-    write_quarantine(frame, reasons, run_dir / QUARANTINE_FILE)
+    write_quarantine(frame, reasons, run_dir / QUARANTINE_FILE, _named)
     decision_seconds = time.perf_counter() - decided_at
 
     checks_started = time.perf_counter()
-    dataset_checks = check_dataset(frame, reasons.index, settings, run_dir)
+    dataset_checks = check_received(
+        frame, COLUMNS, reasons.index, expectations(settings), run_dir, name="dossiers_recus"
+    )
     checks_seconds = time.perf_counter() - checks_started
     failed = [c["attente"] for c in dataset_checks if not c["succes"]]
 
@@ -168,32 +189,11 @@ def _rule_counts(dossiers: pd.DataFrame) -> dict[str, dict[str, int]]:
     return {outcome: dict(sorted(labels.items())) for outcome, labels in sorted(table.items())}
 
 
-def write_quarantine(frame: pd.DataFrame, reasons: pd.Series, path: Path) -> None:
-    """fichier;ligne;numero_dossier;initiales;motifs, UTF-8 with BOM and ';' so Excel opens it as is."""
-    import pandas as pd
-
+def _named(rows: pd.DataFrame) -> dict[str, list[str]]:
+    """How the quarantine names a row for the office: file number and initials, never the name."""
     from include.rpa.pii import initials
 
-    rows = frame.loc[reasons.index]
-    table = pd.DataFrame(
-        {
-            "fichier": rows[FILE_COLUMN],
-            "ligne": rows[LINE_COLUMN],
-            "numero_dossier": rows["numero_dossier"],
-            "initiales": [initials(n, p) for n, p in zip(rows["nom"], rows["prenom"], strict=True)],
-            "motifs": reasons,
-        },
-        columns=["fichier", "ligne", "numero_dossier", "initiales", "motifs"],
-    ).sort_values(["fichier", "ligne"])
-    table.to_csv(path, sep=";", index=False, encoding="utf-8-sig")
-
-
-def check_dataset(frame: pd.DataFrame, quarantined_index, settings: BrexitSettings, run_dir: Path) -> list[dict]:
-    from include.processes.brexit.expectations import KEPT_FLAG, QUARANTINE_FLAG, expectations
-    from include.rpa.quality import DatasetCheck, run_checks
-
-    dataset = frame[list(COLUMNS)].copy()
-    quarantined = frame.index.isin(quarantined_index)
-    dataset[QUARANTINE_FLAG] = quarantined.astype(int)
-    dataset[KEPT_FLAG] = (~quarantined).astype(int)
-    return run_checks([DatasetCheck("dossiers_recus", dataset, expectations(settings))], run_dir)
+    return {
+        "numero_dossier": list(rows["numero_dossier"]),
+        "initiales": [initials(n, p) for n, p in zip(rows["nom"], rows["prenom"], strict=True)],
+    }

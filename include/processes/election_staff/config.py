@@ -95,31 +95,14 @@ class Election:
 
 @dataclass(frozen=True)
 class OnboardingSettings:
-    batch_size: int = 200
-    max_attempts: int = 6
-    backoff_seconds: float = 0.5
-    max_backoff_seconds: float = 8.0
-    abort_after_consecutive_failures: int = 5
-    fresh_tab_every: int = 100
+    """``[onboarding]`` of elections.toml: what the report's minutes saved are based on (how the
+    robot works the HR portal is in config/robots.toml)."""
+
     manual_minutes_per_worker: float = 5.0
 
     def __post_init__(self) -> None:
-        if self.batch_size < 1 or self.max_attempts < 1 or self.abort_after_consecutive_failures < 1:
-            raise ValueError("elections.toml [onboarding]: batch_size, max_attempts and abort_after_... must be >= 1")
         if self.manual_minutes_per_worker < 0:
             raise ValueError("elections.toml [onboarding]: manual_minutes_per_worker must be >= 0")
-
-    def robot_policy(self):
-        """The record loop's retry policy (:class:`include.rpa.robot.RobotPolicy`)."""
-        from include.rpa.robot import RobotPolicy
-
-        return RobotPolicy(
-            max_attempts=self.max_attempts,
-            backoff_seconds=self.backoff_seconds,
-            max_backoff_seconds=self.max_backoff_seconds,
-            abort_after_consecutive_failures=self.abort_after_consecutive_failures,
-            fresh_tab_every=self.fresh_tab_every,
-        )
 
 
 def onboarding_settings(path: Path | None = None) -> OnboardingSettings:

@@ -1,40 +1,16 @@
-"""Dataset-level expectations of a worker file (Great Expectations).
-
-One dataset: every received row, normalised, with two flags: ``_quarantaine``
-(1 for a quarantined row) and ``_gardee`` (1 for a row kept for entry).
-Expectations on the kept rows use a row condition, so GX validates (and
-builds Data Docs) once per run. Field-level completeness is pandera's job (the
-row rules); GX checks what only the whole dataset can tell.
-"""
+"""Dataset-level expectations of a worker file (Great Expectations): the toolkit's checks of
+every received file, plus at least one row to enter. Field-level completeness is pandera's
+job (the row rules); GX checks what only the whole dataset can tell."""
 
 from __future__ import annotations
 
 from include.processes.election_staff.config import Election
-from include.rpa.quality import Expectation
-
-QUARANTINE_FLAG = "_quarantaine"
-KEPT_FLAG = "_gardee"
-KEPT = {"row_condition": f"{KEPT_FLAG}==1", "condition_parser": "pandas"}
+from include.rpa.quality import KEPT_FLAG, Expectation, received_expectations
 
 
 def expectations(election: Election) -> list[Expectation]:
-    ceiling = election.quarantine_ceiling
-    checks = [
-        Expectation(
-            "Au moins une ligne reçue",
-            lambda gxe: gxe.ExpectTableRowCountToBeBetween(min_value=1),
-        ),
-        Expectation(
-            f"Part des lignes en quarantaine au plus {ceiling:.0%}".replace("%", " %"),
-            lambda gxe: gxe.ExpectColumnMeanToBeBetween(column=QUARANTINE_FLAG, min_value=0, max_value=ceiling),
-        ),
-        Expectation(
-            "Au moins une ligne valide à saisir",
-            lambda gxe: gxe.ExpectColumnSumToBeBetween(column=KEPT_FLAG, min_value=1),
-        ),
-        Expectation(
-            "NIR unique parmi les lignes gardées",
-            lambda gxe: gxe.ExpectColumnValuesToBeUnique(column="nir", **KEPT),
-        ),
-    ]
-    return checks
+    first, ceiling, unique = received_expectations(election.quarantine_ceiling, "nir", "NIR")
+    kept = Expectation(
+        "Au moins une ligne valide à saisir", lambda gxe: gxe.ExpectColumnSumToBeBetween(column=KEPT_FLAG, min_value=1)
+    )
+    return [first, ceiling, kept, unique]

@@ -21,7 +21,6 @@ SessionExpired, LoginRefused).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import ClassVar
@@ -29,13 +28,12 @@ from typing import ClassVar
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
+from include.rpa.intranet import IntranetApp, IntranetLoginPage, portal_date
 from include.rpa.pages import (
     DEFAULT_TIMEOUT,
     AlreadyExists,
     ConfirmationPage,
     Locator,
-    LoginRefused,
-    P,
     Page,
     PageChanged,
     ReceiptPages,
@@ -47,8 +45,6 @@ from include.rpa.text import strip_accents
 SITE_OTHER = "Autre"
 _MATRICULE = re.compile(r"V[0-9]{7}")
 _DUPLICATE = re.compile(r"déjà enregistré \(matricule (V[0-9]{7})\)")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_FR_DATE = re.compile(r"[0-9]{2}/[0-9]{2}/[0-9]{4}")
 _DASHES = re.compile(r"\s*[-‐‑‒–—―]\s*")
 _SPACES = re.compile(r"\s+")
 
@@ -75,27 +71,9 @@ class HrPortalPage(Page):
 # --------------------------------------------------------------------------- login, home, search
 
 
-class LoginPage(HrPortalPage):
-    PAGE = "login"
-    NAME = "Connexion"
-    PATH = "/login"
-
-    _USERNAME = (By.ID, "username")
-    _PASSWORD = (By.ID, "password")
-    _SUBMIT = (By.ID, "connexion")
-    _ERROR = (By.ID, "erreur-connexion")
-
+class LoginPage(HrPortalPage, IntranetLoginPage):
     def log_in(self, user: str, password: str) -> HomePage:
         return self._log_in(user, password, HomePage)
-
-    def _log_in(self, user: str, password: str, home: type[P]) -> P:
-        """Fill and submit the login form; the ``home`` page the app shows next."""
-        self._fill(self._USERNAME, user)
-        self._fill(self._PASSWORD, password)
-        if self._click_and_wait(self._SUBMIT, "connexion").get("page") == self.PAGE:
-            error = self._text(self._ERROR)
-            raise LoginRefused(self.NAME, f"connexion refusée ({error or 'sans message'})")
-        return home(self.driver, self.base_url, timeout=self.timeout)
 
 
 class HomePage(HrPortalPage):
@@ -262,15 +240,8 @@ def create_worker(driver: WebDriver, base_url: str, worker: Mapping[str, str]) -
     return identity.next().fill(worker).next().fill(worker).submit().matricule()
 
 
-class HrPortal:
+class HrPortal(IntranetApp):
     """The robot's services on the HR portal: the :class:`include.rpa.robot.Target` of onboarding."""
-
-    EXPORT_PATH = "/export.csv"
-
-    def __init__(self, base_url: str, user: str, password: str) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.user = user
-        self._password = password
 
     def log_in(self, driver: WebDriver) -> None:
         log_in(driver, self.base_url, self.user, self._password)
@@ -283,16 +254,6 @@ class HrPortal:
 
 
 # --------------------------------------------------------------------------- values
-
-
-def portal_date(value: str) -> str:
-    """ISO ``2027-03-29`` -> ``29/03/2027`` (the portal's format); dd/mm/yyyy and "" unchanged."""
-    value = value.strip()
-    if not value or _FR_DATE.fullmatch(value):
-        return value
-    if not _ISO_DATE.fullmatch(value):
-        raise ValueError("date ISO AAAA-MM-JJ attendue")  # the value is not quoted: personal data
-    return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
 
 
 def site_choice(options: list[str], site: str) -> tuple[str, str]:

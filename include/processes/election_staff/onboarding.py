@@ -1,48 +1,140 @@
-"""Steps of the election_staff_onboarding DAG: intake, validate, report (entry: ``entry.py``,
-reconciliation: ``reconcile.py``).
+"""The ``election_staff_onboarding`` process: each valid temporary worker of the departments'
+files gets a file in the HR portal.
 
-Each step reads and writes files in the run folder and returns small counts
-(XCom carries paths and counts, never records).
+Its domain code: the columns (:mod:`columns`), the row rules (:mod:`rules`), the dataset
+expectations (:mod:`expectations`), the HR portal's page objects (:mod:`hr_portal`), and here
+the steps the DAG calls and :class:`Onboarding`, the entry engine's specification (ledger
+process ``election_staff_onboarding``, scope = the election, key = the NIR, the 19 typed
+columns, the portal's export compared field by field). Everything else is the toolkit's.
+
+Each step reads and writes files in the run folder and returns small counts (XCom carries
+paths and counts, never records). Cheap to import: the DAG file imports it while parsed.
 """
 
 from __future__ import annotations
 
+import re
 import time
-from pathlib import Path
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from include.processes.election_staff.columns import COLUMNS, SPEC
-from include.processes.election_staff.config import Election
+from include.processes.election_staff.columns import COLUMNS, LABELS, SPEC
+from include.processes.election_staff.config import Election, get_election, onboarding_settings
+from include.rpa import entry
+from include.rpa.entry import EntrySpec, plain
 from include.rpa.errors import DatasetCheckError
 from include.rpa.intake import FILE_COLUMN, LINE_COLUMN
 from include.rpa.paths import read_json, write_json
+from include.rpa.report import QUARANTINE_FILE, VALIDATION_FILE
 
-PROCESS = "election_staff"
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from include.rpa.report import Report
+    from include.rpa.summary import RunSummary
+    from include.rpa.targets import WebApp
+    from include.rpa.tasks import RunContext
+
+INBOX = "election_staff"  # <RPA_DATA_DIR>/inbox/election_staff/<YYYY-MM-DD>/
 # Intermediate tables are Parquet (typed, fast); what agents open is CSV.
 INTAKE_FILE = "intake.parquet"
 VALID_FILE = "valid.parquet"
-QUARANTINE_FILE = "quarantine.csv"
+ENTERED = "saisi"  # the outcome credited in minutes saved
+_SPACES = re.compile(r"\s+")
 
 
-def intake(input_path: Path, run_dir: Path) -> dict[str, Any]:
-    """Read every file under ``input_path`` into ``intake.parquet`` (all text)."""
-    from include.rpa.intake import intake_to_run
-
-    return intake_to_run(input_path, run_dir, SPEC, INTAKE_FILE)
+def election_of(run: RunContext) -> Election:
+    return get_election(run.params.get("election"))
 
 
-def validate(run_dir: Path, election: Election) -> dict[str, Any]:
+# --------------------------------------------------------------------------- the entry specification
+
+
+class Onboarding(EntrySpec):
+    process = "election_staff_onboarding"
+    conn_id = "hr_portal"
+    app = "le portail RH"
+    noun = "vacataires"
+    key = "nir"
+    columns = COLUMNS
+    receipt_column = "matricule"
+    labels: ClassVar[Mapping[str, str]] = {**LABELS, "matricule": "matricule"}
+
+    def scope(self, run: RunContext) -> str:
+        return election_of(run).id
+
+    def records(self, run: RunContext) -> pd.DataFrame:
+        """The validated rows (``valid.parquet``) with "" for empty values."""
+        import pandas as pd
+
+        frame = pd.read_parquet(run.folder / VALID_FILE)
+        return frame.astype({column: "string" for column in COLUMNS}).fillna("")
+
+    def identity(self, row: Any) -> dict[str, str]:
+        from include.rpa.pii import initials
+
+        return {"initiales": initials(row["nom"], row["prenom"])}
+
+    def target(self, app: WebApp, run: RunContext, frame: pd.DataFrame) -> Any:
+        from include.processes.election_staff.hr_portal import HrPortal
+
+        return HrPortal(app.base_url, app.user, app.password)
+
+    def expected_value(self, column: str, value: str) -> str:
+        from include.processes.election_staff.hr_portal import portal_date, site_key
+
+        value = plain(column, value)
+        if column in ("date_naissance", "date_debut", "date_fin"):
+            return portal_date(value)
+        return site_key(value) if column == "site" else value
+
+    def stored_value(self, column: str, value: str) -> str:
+        from include.processes.election_staff.hr_portal import site_key
+
+        value = plain(column, value)
+        return site_key(value) if column == "site" else value
+
+    def export_key(self, value: str) -> str:
+        return _SPACES.sub("", value).upper()
+
+
+ONBOARDING = Onboarding()
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def intake(run: RunContext) -> dict[str, Any]:
+    """The file or folder of ``input_path``, else the inbox of the run's day (within the election's
+    period: the cron schedule repeats the period's days every year)."""
+    from include.rpa.intake import intake_run
+
+    election = election_of(run)
+    out_of_season = None
+    if not election.period_start <= run.day <= election.period_end:
+        out_of_season = (
+            f"Le {run.day:%d/%m/%Y} est hors de la période de mise sous pli "
+            f"({election.period_start:%d/%m/%Y} – {election.period_end:%d/%m/%Y}) : rien à traiter"
+        )
+    return intake_run(run, SPEC, inbox=INBOX, out_of_season=out_of_season, table_file=INTAKE_FILE)
+
+
+def validate(run: RunContext) -> dict[str, Any]:
     """Row rules (pandera) then dataset rules (Great Expectations).
 
-    Writes ``valid.csv``, ``quarantine.csv``, ``validation.json`` and the Data
-    Docs, then raises :class:`DatasetCheckError` if a dataset rule failed.
+    Writes ``valid.parquet``, ``quarantine.csv``, ``validation.json`` and the Data Docs, then
+    raises :class:`DatasetCheckError` if a dataset rule failed.
     """
     import pandas as pd
 
     from include.processes.election_staff import rules
+    from include.processes.election_staff.expectations import expectations
+    from include.rpa.quality import check_received
+    from include.rpa.validation import write_quarantine
 
+    election = election_of(run)
     started = time.perf_counter()
-    raw = pd.read_parquet(run_dir / INTAKE_FILE)
+    raw = pd.read_parquet(run.folder / INTAKE_FILE)
     frame, quarantine, reason_counts = split_rows(raw, election)
     rows_seconds = time.perf_counter() - started
 
@@ -52,15 +144,15 @@ def validate(run_dir: Path, election: Election) -> dict[str, Any]:
         output[column] = valid[rules.DATE_COLUMNS[column]].dt.strftime("%Y-%m-%d")
     output[FILE_COLUMN] = valid[FILE_COLUMN]
     output[LINE_COLUMN] = valid[LINE_COLUMN]
-    output.to_parquet(run_dir / VALID_FILE, index=False)
-    write_quarantine(frame, quarantine, run_dir / QUARANTINE_FILE)
+    output.to_parquet(run.folder / VALID_FILE, index=False)
+    write_quarantine(frame, quarantine, run.folder / QUARANTINE_FILE, with_initials)
 
     checks_started = time.perf_counter()
-    dataset_checks = check_dataset(frame, quarantine.index, election, run_dir)
+    dataset_checks = check_received(frame, COLUMNS, quarantine.index, expectations(election), run.folder)
     counts = {"received": len(frame), "quarantined": len(quarantine), "valid": len(output)}
     failed = [c["attente"] for c in dataset_checks if not c["succes"]]
     write_json(
-        run_dir / "validation.json",
+        run.folder / VALIDATION_FILE,
         {
             **counts,
             "motifs": reason_counts,
@@ -77,7 +169,14 @@ def validate(run_dir: Path, election: Election) -> dict[str, Any]:
     return counts
 
 
-def split_rows(raw, election: Election):
+def with_initials(rows: pd.DataFrame) -> dict[str, list[str]]:
+    """How the quarantine names a row for HR: initials, never the name."""
+    from include.rpa.pii import initials
+
+    return {"initiales": [initials(n, p) for n, p in zip(rows["nom"], rows["prenom"], strict=True)]}
+
+
+def split_rows(raw: pd.DataFrame, election: Election) -> tuple[pd.DataFrame, pd.Series, dict[str, int]]:
     """(normalised frame, quarantine reasons by row index, reason -> count)."""
     import pandas as pd
 
@@ -99,168 +198,89 @@ def split_rows(raw, election: Election):
     return frame, reasons, {str(k): int(v) for k, v in counts.items()}
 
 
-def write_quarantine(frame, reasons, path: Path) -> None:
-    """fichier;ligne;initiales;motifs, UTF-8 with BOM and ';' so Excel opens it as is."""
-    import pandas as pd
-
-    from include.rpa.pii import initials
-
-    rows = frame.loc[reasons.index]
-    table = pd.DataFrame(
-        {
-            "fichier": rows[FILE_COLUMN],
-            "ligne": rows[LINE_COLUMN],
-            "initiales": [initials(n, p) for n, p in zip(rows["nom"], rows["prenom"], strict=True)],
-            "motifs": reasons,
-        }
-    ).sort_values(["fichier", "ligne"])
-    table.to_csv(path, sep=";", index=False, encoding="utf-8-sig")
-
-
-def check_dataset(frame, quarantined_index, election: Election, run_dir: Path) -> list[dict[str, Any]]:
-    from include.processes.election_staff.expectations import KEPT_FLAG, QUARANTINE_FLAG, expectations
-    from include.rpa.quality import DatasetCheck, run_checks
-
-    dataset = frame[list(COLUMNS)].copy()
-    quarantined = frame.index.isin(quarantined_index)
-    dataset[QUARANTINE_FLAG] = quarantined.astype(int)
-    dataset[KEPT_FLAG] = (~quarantined).astype(int)
-    return run_checks([DatasetCheck("lignes_recues", dataset, expectations(election))], run_dir)
-
-
-def write_report(run_dir: Path, *, dag_id: str, run_id: str, election: Election, dry_run: bool) -> dict[str, Any]:
-    """summary.json (the contract's integer counts) and report.html (French)."""
-    from include.processes.election_staff.config import onboarding_settings
-    from include.processes.election_staff.entry_report import entry_section
-    from include.rpa.report import Report, Table, render
+def report(run: RunContext) -> tuple[RunSummary, Report]:
+    """The run's summary (the contract's integer counts) and its French report for HR."""
+    from include.rpa.report import Report, intake_section, validation_section
     from include.rpa.steps import step_errors
+    from include.rpa.summary import RunSummary
 
-    intake_info = read_json(run_dir / "intake.json") or {}
-    validation = read_json(run_dir / "validation.json") or {}
-    errors = step_errors(run_dir)
-    received = int(validation.get("received", intake_info.get("received", 0)))
-    valid = int(validation.get("valid", 0))
-    no_input = not errors and not intake_info.get("fichiers") and received == 0
-    robot = entry_section(run_dir, election, onboarding_settings(), valid=valid, dry_run=dry_run)
-    failed = bool(errors) or robot.summary["failed"] > 0 or robot.summary["mismatched"] > 0
-    summary = {
-        "dag_id": dag_id,
-        "run_id": run_id,
-        "election": election.id,
-        "dry_run": dry_run,
-        "entree": intake_info.get("entree"),
-        "statut": "echec" if failed else ("aucun_fichier" if no_input else "succes"),
-        # A scheduled day outside the election's period (the cron repeats yearly): no alert.
-        "hors_periode": bool(intake_info.get("hors_periode")),
-        "erreurs": [e["message"] for e in errors],
-        "received": received,
-        "quarantined": int(validation.get("quarantined", 0)),
-        "valid": valid,
-        **robot.summary,
-        "motifs_quarantaine": validation.get("motifs", {}),
-        "controles_jeu_echoues": validation.get("controles_echoues", []),
-        "fichiers": [f["fichier"] for f in intake_info.get("fichiers", [])],
-    }
-    write_json(run_dir / "summary.json", summary)
-
+    election = election_of(run)
+    manual = onboarding_settings().manual_minutes_per_worker
+    intake_info = read_json(run.folder / "intake.json") or {}
+    validation = read_json(run.folder / VALIDATION_FILE) or {}
+    outcome = entry.accounting(run, ONBOARDING, meant=int(validation.get("valid", 0)))
+    checked = entry.reconciliation(run.folder)
+    credited = entry.credit_time_saved(run, ONBOARDING, dict.fromkeys(outcome.entered_keys, ENTERED), {ENTERED: manual})
+    minutes = credited[ENTERED] * manual - outcome.robot_minutes
+    errors = step_errors(run.folder)
+    summary = RunSummary(
+        dag_id=run.dag_id,
+        run_id=run.run_id,
+        dry_run=run.dry_run,
+        errors=[str(e["message"]) for e in errors],
+        received=int(validation.get("received", intake_info.get("received", 0))),
+        quarantined=int(validation.get("quarantined", 0)),
+        valid=int(validation.get("valid", 0)),
+        entered=outcome.entered,
+        skipped_already_done=outcome.skipped_already_done,
+        rejected=outcome.rejected,
+        failed=outcome.failed,
+        verified=int(checked.get("verified", 0)),
+        mismatched=int(checked.get("mismatched", 0)),
+        to_enter=outcome.to_enter,
+        found_in_portal=outcome.found_in_portal,
+        minutes_saved=round(max(0.0, minutes), 1),
+        quarantine_reasons=validation.get("motifs", {}),
+        mismatch_fields=checked.get("ecarts_par_champ", {}),
+        out_of_season=bool(intake_info.get("hors_periode")),
+        source=intake_info.get("entree"),
+        extra={
+            "election": election.id,
+            "secondes_par_vacataire": outcome.median_seconds,
+            "minutes_saisie_manuelle_par_vacataire": manual,
+            "controles_jeu_echoues": validation.get("controles_echoues", []),
+            "fichiers": [f["fichier"] for f in intake_info.get("fichiers", [])],
+        },
+    ).judge()
     if errors:
-        status = "Traitement arrêté : " + " ; ".join(sorted({e["etape"] for e in errors}))
-    elif failed:
-        status = f"Saisie incomplète : {summary['failed']} vacataire(s) en échec, {summary['mismatched']} en écart"
-    elif no_input:
+        status = "Traitement arrêté : " + " ; ".join(sorted({str(e["etape"]) for e in errors}))
+    elif summary.failed_run:
+        status = f"Saisie incomplète : {summary.failed} vacataire(s) en échec, {summary.mismatched} en écart"
+    elif summary.received == 0:
         status = intake_info.get("motif") or f"Aucun fichier à traiter dans {intake_info.get('entree')}"
-    elif dry_run:
-        status = f"Essai à blanc : {summary['to_enter']} vacataire(s) seraient créés dans le portail RH"
+    elif run.dry_run:
+        status = f"Essai à blanc : {summary.to_enter} vacataire(s) seraient créés dans le portail RH"
     else:
         status = (
-            f"{summary['entered']} vacataire(s) saisi(s) dans le portail RH, {summary['verified']} vérifié(s) "
-            f"par rapprochement ; {summary['quarantined']} ligne(s) en quarantaine"
+            f"{summary.entered} vacataire(s) saisi(s) dans le portail RH, {summary.verified} vérifié(s) "
+            f"par rapprochement ; {summary.quarantined} ligne(s) en quarantaine"
         )
-    report = Report(
+    page = Report(
         title="Vacataires de la mise sous pli : contrôle des fichiers et saisie dans le portail RH",
-        subtitle=f"{election.label} — traitement {run_id}",
-        success=not failed,
+        subtitle=f"{election.label} — traitement {run.run_id}",
+        success=not summary.failed_run,
         status=status,
-        errors=[e["message"] for e in errors],
+        errors=summary.errors,
         counts=[
-            ("lignes reçues", summary["received"]),
-            ("lignes valides", summary["valid"]),
-            ("lignes en quarantaine", summary["quarantined"]),
-            *robot.counts,
+            ("lignes reçues", summary.received),
+            ("lignes valides", summary.valid),
+            ("lignes en quarantaine", summary.quarantined),
         ],
     )
-    files = intake_info.get("fichiers", [])
-    report.tables.append(
-        Table(
-            "Fichiers lus",
-            ["Fichier", "Format", "Encodage", "Séparateur", "Lignes", "Colonnes ignorées"],
-            [
-                [
-                    f["fichier"],
-                    f["format"],
-                    f["encodage"] or "",
-                    f["separateur"] or "",
-                    f["lignes"],
-                    ", ".join(f["colonnes_ignorees"]),
-                ]
-                for f in files
-            ],
-        )
+    page.add(
+        intake_section(run.folder),
+        validation_section(
+            run.folder, {"fichier": "Fichier", "ligne": "Ligne", "initiales": "Initiales", "motifs": "Motifs"}
+        ),
+        entry.entry_section(run, ONBOARDING, outcome, checked),
     )
-    reasons = validation.get("motifs", {})
-    report.tables.append(
-        Table(
-            "Motifs de quarantaine",
-            ["Motif", "Lignes"],
-            [[k, v] for k, v in reasons.items()],
-            note="Une ligne peut avoir plusieurs motifs.",
-        )
-    )
-    report.tables.append(_quarantine_table(run_dir))
-    checks = validation.get("controles_jeu", [])
-    report.tables.append(
-        Table(
-            "Contrôles d'ensemble (Great Expectations)",
-            ["Contrôle", "Résultat", "Valeur observée"],
-            [[c["attente"], "réussi" if c["succes"] else "ÉCHEC", _observed(c["observe"])] for c in checks],
-        )
-    )
-    report.tables += robot.tables
-    for label, name in (
-        ("Lignes en quarantaine (CSV, à ouvrir avec Excel)", QUARANTINE_FILE),
-        ("Contrôles Great Expectations (Data Docs)", "data_docs/index.html"),
-        ("Résumé technique (JSON)", "summary.json"),
-    ):
-        if (run_dir / name).exists():
-            report.links.append((label, name))
-    report.links += robot.links
-    report.details = [
-        ("Entrée", intake_info.get("entree") or "—"),
-        ("Essai à blanc", "oui" if dry_run else "non"),
-        ("Durée de lecture (s)", intake_info.get("secondes", "—")),
-        ("Durée des règles ligne à ligne (s)", validation.get("secondes_lignes", "—")),
-        ("Durée des contrôles d'ensemble (s)", validation.get("secondes_jeu", "—")),
-        *robot.details,
+    page.details += [
+        ("Essai à blanc", "oui" if run.dry_run else "non"),
+        (
+            "Temps gagné (min)",
+            f"{summary.minutes_saved} = {credited[ENTERED]} dossiers × {manual} min de saisie manuelle "
+            f"− {outcome.robot_minutes:.1f} min de robot (un dossier n'est compté qu'une fois, "
+            "tous traitements confondus)",
+        ),
     ]
-    render(report, run_dir / "report.html")
-    keys = ("received", "quarantined", "valid", "entered", "skipped_already_done", "rejected", "failed")
-    return {k: summary[k] for k in (*keys, "mismatched", "statut", "erreurs")}
-
-
-QUARANTINE_SHOWN = 500
-
-
-def _quarantine_table(run_dir: Path):
-    from include.rpa.report import Table, csv_rows
-
-    rows, total = csv_rows(run_dir / QUARANTINE_FILE, ["fichier", "ligne", "initiales", "motifs"], QUARANTINE_SHOWN)
-    note = None
-    if total > QUARANTINE_SHOWN:
-        note = f"{QUARANTINE_SHOWN} premières lignes sur {total} : la liste complète est dans {QUARANTINE_FILE}."
-    return Table("Lignes en quarantaine", ["Fichier", "Ligne", "Initiales", "Motifs"], rows, note)
-
-
-def _observed(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.1%}".replace(".", ",").replace("%", " %") if value <= 1 else f"{value:.2f}"
-    return "—" if value is None else str(value)
+    return summary, page

@@ -17,38 +17,54 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from include.processes.election_staff.config import Election
-from include.processes.election_staff.entry import LEDGER_PROCESS
+from include.processes.election_staff.onboarding import ONBOARDING, election_of, with_initials
 from include.rpa.errors import RpaError
 from include.rpa.intake import FILE_COLUMN, LINE_COLUMN
 from include.rpa.paths import write_json
+from include.rpa.report import QUARANTINE_FILE, VALIDATION_FILE
+
+if TYPE_CHECKING:
+    from include.rpa.tasks import RunContext
 
 PAYMENT_PROCESS = "election_staff_payment"
-INTAKE_FILE, VALID_FILE, QUARANTINE_FILE = "intake.parquet", "valid.parquet", "quarantine.csv"
+INTAKE_FILE, VALID_FILE = "intake.parquet", "valid.parquet"
 WORKERS_FILE, ALLOWANCES_FILE, ALLOWANCES_CSV = "workers.parquet", "allowances.parquet", "allowances.csv"
 TOTALS_FILE = "totals.json"
 TABLE_LEAD = "chef de table"
 
 
-def intake(input_path: Path, run_dir: Path) -> dict[str, Any]:
+def intake(run: RunContext) -> dict[str, Any]:
+    """The service records named by ``input_path`` (no inbox: a payment is asked for)."""
     from include.processes.election_staff.service_rules import SPEC
-    from include.rpa.intake import intake_to_run
+    from include.rpa.intake import intake_run
 
-    return intake_to_run(input_path, run_dir, SPEC, INTAKE_FILE)
+    return intake_run(run, SPEC, table_file=INTAKE_FILE)
 
 
-def workers(election: Election, export_text: str, ledger) -> Any:
-    """The payable workers: in the HR export AND entered/verified in the onboarding ledger."""
+def validate(run: RunContext, *, ledger=None, export_text: str | None = None) -> dict[str, Any]:
+    """Who can be paid (the HR portal's export and the onboarding ledger), then the row rules."""
+    from include.rpa.ledger import Ledger
+
+    election = election_of(run)
+    payable = workers(election, export_text, ledger or Ledger.from_airflow())
+    return validate_records(run.folder, election, payable)
+
+
+def workers(election: Election, export_text: str | None, ledger) -> Any:
+    """The payable workers: in the HR export AND entered/verified in the onboarding ledger
+    (``export_text``: the export, else downloaded with the robot's account)."""
     import pandas as pd
 
-    from include.processes.election_staff.reconcile import parse_export
     from include.processes.election_staff.service_rules import Workers
+    from include.rpa.entry import read_export
     from include.rpa.ledger import DONE
 
-    onboarded = {row["business_key"] for row in ledger.rows(LEDGER_PROCESS, election.id, states=DONE)}
-    rows = [found[0] for nir, found in parse_export(export_text).items() if nir in onboarded and len(found) == 1]
+    onboarded = {row["business_key"] for row in ledger.rows(ONBOARDING.process, election.id, states=DONE)}
+    export = read_export(ONBOARDING, export_text)
+    rows = [found[0] for nir, found in export.items() if nir in onboarded and len(found) == 1]
     table = pd.DataFrame(
         rows, columns=["nir", "matricule", "nom", "prenom", "iban", "bic", "fonction", "date_debut", "date_fin"]
     ).set_index("nir")
@@ -57,11 +73,11 @@ def workers(election: Election, export_text: str, ledger) -> Any:
     return Workers(table)
 
 
-def validate(run_dir: Path, election: Election, payable) -> dict[str, Any]:
+def validate_records(run_dir: Path, election: Election, payable) -> dict[str, Any]:
     import pandas as pd
 
-    from include.processes.election_staff.onboarding import write_quarantine
     from include.processes.election_staff.service_rules import COLUMNS, DAY, ENVELOPES, HOURS, REASONS, split
+    from include.rpa.validation import write_quarantine
 
     raw = pd.read_parquet(run_dir / INTAKE_FILE)
     payable.table.to_parquet(run_dir / WORKERS_FILE)  # names and bank details for the transfer file
@@ -74,10 +90,10 @@ def validate(run_dir: Path, election: Election, payable) -> dict[str, Any]:
     out.to_parquet(run_dir / VALID_FILE, index=False)
     names = payable.table.reindex(frame["nir"])
     labelled = frame.assign(nom=names["nom"].fillna("").to_numpy(), prenom=names["prenom"].fillna("").to_numpy())
-    write_quarantine(labelled, reasons, run_dir / QUARANTINE_FILE)
+    write_quarantine(labelled, reasons, run_dir / QUARANTINE_FILE, with_initials)
     counts = {"received": len(frame), "quarantined": len(reasons), "valid": len(out)}
     by_reason = reasons.str.split(" ; ").explode().value_counts() if len(reasons) else pd.Series(dtype=int)
-    write_json(run_dir / "validation.json", {**counts, "motifs": {str(k): int(v) for k, v in by_reason.items()}})
+    write_json(run_dir / VALIDATION_FILE, {**counts, "motifs": {str(k): int(v) for k, v in by_reason.items()}})
     if counts["received"] != counts["quarantined"] + counts["valid"]:
         raise AssertionError(f"accounting identity broken: {counts}")
     unknown = [k for k in by_reason.index if k not in REASONS.values()]
@@ -86,7 +102,16 @@ def validate(run_dir: Path, election: Election, payable) -> dict[str, Any]:
     return counts
 
 
-def compute(run_dir: Path, election: Election, payable) -> dict[str, str | int]:
+def compute(run: RunContext) -> dict[str, str | int]:
+    """One allowance per worker validated by :func:`validate` (see :func:`compute_allowances`)."""
+    import pandas as pd
+
+    from include.processes.election_staff.service_rules import Workers
+
+    return compute_allowances(run.folder, election_of(run), Workers(pd.read_parquet(run.folder / WORKERS_FILE)))
+
+
+def compute_allowances(run_dir: Path, election: Election, payable) -> dict[str, str | int]:
     """One allowance per worker; ``allowances.parquet``/``.csv`` and the totals HR approves."""
     import pandas as pd
 

@@ -1,206 +1,162 @@
-"""Steps of ``election_staff_payment`` after HR's approval: plan, enter, transfer, reconcile.
+"""``election_staff_payment`` after HR's approval: the entry engine's specification of the
+payroll portal, the SEPA transfer and the reconciliation to the cent.
 
-- ``plan()``: the approved allowances in the ledger (process ``election_staff_payment``,
-  scope = the election, key = the NIR, content hash = matricule and amount), cut into
-  batch files; those already entered are skipped.
-- ``enter_batch()``: the toolkit's record loop with the payroll portal's target.
-- ``transfer()``: the SEPA pain.001 file of the run's allowances entered in the portal,
-  EndToEndId ``<election code>-<ledger row id>`` (traceable to the worker's ledger row).
-- ``reconcile()``: approved total == the payroll portal's export == the file's CtrlSum,
-  per worker and in total, to the cent; differences listed by worker (matricule, initials).
+- :class:`Payment`: ledger process ``election_staff_payment``, scope = the election, key = the
+  NIR, content hash = matricule and amount; one allowance per worker for the round, typed in
+  the payroll portal (:mod:`payroll_portal`).
+- :func:`transfer`: the SEPA pain.001 file of the allowances THIS run entered in the portal
+  (an allowance entered by an earlier run was paid by that run's file), EndToEndId
+  ``<election code>-<ledger row id>`` (traceable to the worker's ledger row).
+- :func:`reconcile`: for the allowances this run entered, approved == the payroll portal's
+  export == the file, per worker and in total, to the cent; differences listed by worker
+  (matricule, initials); the ledger marks each ``verified`` or ``mismatch``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from include.processes.election_staff.config import Election
-from include.processes.election_staff.entry import LEDGER_CONN_ID
+from include.processes.election_staff.onboarding import election_of
 from include.processes.election_staff.payment import ALLOWANCES_FILE, PAYMENT_PROCESS, WORKERS_FILE
-from include.rpa.batches import BatchRun, read_batch, run_batch, write_batches
-from include.rpa.errors import RpaError
-from include.rpa.paths import read_json, write_json
+from include.rpa import entry
+from include.rpa.entry import EntrySpec
+from include.rpa.errors import ReconciliationMismatch, RpaError
+from include.rpa.paths import write_json
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from include.rpa.targets import WebApp
+    from include.rpa.tasks import RunContext
 
 log = logging.getLogger(__name__)
 
-PAYROLL_CONN_ID = "payroll_portal"
 TRANSFER_FILE, TRANSFER_SUMMARY = "virement_sepa.xml", "virement.json"
-PLAN_FILE = "plan.json"
-RECONCILE_SUMMARY, RECONCILE_FILE = "reconciliation.json", "reconciliation.csv"
-BATCH_SIZE = 200
+RECONCILE_SUMMARY, RECONCILE_FILE = entry.RECONCILE_SUMMARY, entry.RECONCILE_FILE
 
 
-def content_hash(matricule: str, amount: str) -> str:
-    return hashlib.sha256(f"{matricule}|{amount}".encode()).hexdigest()
+class Payment(EntrySpec):
+    process = PAYMENT_PROCESS
+    conn_id = "payroll_portal"
+    app = "le portail paie"
+    noun = "indemnités"
+    key = "nir"
+    columns = ("matricule", "mode", "heures", "plis", "chef_de_table", "montant")
+    hashed = ("matricule", "montant")
+    receipt_column = "numero"
+
+    def scope(self, run: RunContext) -> str:
+        return election_of(run).id
+
+    def records(self, run: RunContext) -> pd.DataFrame:
+        """``allowances.parquet``, with what the portal's form takes for the election's pay mode."""
+        import pandas as pd
+
+        pay = election_of(run).pay
+        mode = pay.mode if pay else "enveloppe"
+        table = pd.read_parquet(run.folder / ALLOWANCES_FILE)
+        table["mode"] = mode
+        table["plis"] = [str(p) if mode == "enveloppe" else "" for p in table["plis"]]
+        table["chef_de_table"] = ["oui" if lead else "non" for lead in table["chef_de_table"]]
+        return table
+
+    def label(self, row: Any) -> str:
+        return str(row["matricule"])
+
+    def identity(self, row: Any) -> dict[str, str]:
+        return {"matricule": str(row["matricule"]), "initiales": str(row["initiales"])}
+
+    def target(self, app: WebApp, run: RunContext, frame: pd.DataFrame) -> Any:
+        from include.processes.election_staff.payroll_portal import PayrollPortal
+
+        matricules = dict(zip(frame["nir"], frame["matricule"], strict=True))
+        return PayrollPortal(app.base_url, app.user, app.password, scrutin=self.scope(run), matricules=matricules)
 
 
-def _allowances(run_dir: Path):
-    import pandas as pd
-
-    return pd.read_parquet(run_dir / ALLOWANCES_FILE)
+PAYMENT = Payment()
 
 
-def plan(run_dir: Path, election: Election, *, run_id: str, ledger=None) -> list[dict[str, int]]:
-    from include.rpa.ledger import Ledger
-
-    table = _allowances(run_dir)
-    ledger = ledger or Ledger.from_airflow(LEDGER_CONN_ID)
-    found = ledger.plan(
-        PAYMENT_PROCESS,
-        election.id,
-        {row.nir: content_hash(row.matricule, row.montant) for row in table.itertuples()},
-        run_id,
-    )
-    nirs = list(table["nir"])
-    # Positions (rows of allowances.parquet, never NIRs) of each kind, for the run's accounting.
-    kinds = {
-        "to_enter": found.to_enter,
-        "already_done": found.already_done + found.changed + found.mismatch,
-        "rejected": found.rejected,
-    }
-    categories = {kind: sorted(nirs.index(nir) for nir in keys) for kind, keys in kinds.items()}
-    positions = categories["to_enter"]
-    batches = write_batches(run_dir, positions, BATCH_SIZE)
-    write_json(
-        run_dir / PLAN_FILE,
-        {"allocations": len(table), **found.counts(), "lots": len(batches), "positions": categories},
-    )
-    return batches
+def _paid_now(run: RunContext, ledger) -> pd.DataFrame:
+    """The allowances this run entered in the portal (rows of ``allowances.parquet``)."""
+    table = PAYMENT.records(run)
+    entered = set(entry.accounting(run, PAYMENT, ledger=ledger).entered_keys)
+    return table[table["nir"].isin(entered)]
 
 
-def accounting(run_dir: Path, election: Election, ledger) -> dict[str, int]:
-    """How each allowance of the run ended (``entered + skipped_already_done + rejected + failed ==
-    workers`` once planned; all 0 before approval, after a rejection or in a dry run)."""
-    from include.rpa.ledger import DONE, REJECTED
-
-    plan_info = read_json(run_dir / PLAN_FILE)
-    result = {"entered": 0, "skipped_already_done": 0, "rejected": 0, "failed": 0}
-    if plan_info is None:
-        return result
-    positions = plan_info["positions"]
-    nirs = list(_allowances(run_dir)["nir"])
-    states = {r["business_key"]: r["state"] for r in ledger.rows(PAYMENT_PROCESS, election.id)}
-    to_enter = [states.get(nirs[i]) for i in positions["to_enter"]]
-    result["entered"] = sum(1 for state in to_enter if state in DONE)
-    result["skipped_already_done"] = len(positions["already_done"])
-    result["rejected"] = len(positions["rejected"]) + sum(1 for state in to_enter if state == REJECTED)
-    result["failed"] = len(nirs) - sum(result.values())
-    return result
+def _code(run: RunContext) -> str:
+    return election_of(run).id.upper().replace("-", "")[:20]
 
 
-def enter_batch(run_dir: Path, election: Election, *, lot: int, run_id: str, worker: str, ledger=None) -> dict:
-    from include.processes.election_staff.payroll_portal import PayrollPortal
-    from include.rpa.ledger import Ledger
-    from include.rpa.robot import Job, RobotPolicy
-    from include.rpa.targets import web_app
-
-    positions = read_batch(run_dir, lot)
-    table = _allowances(run_dir).iloc[positions]
-    jobs = [
-        Job(
-            key=row.nir,
-            record={
-                "matricule": row.matricule,
-                "mode": election.pay.mode if election.pay else "enveloppe",
-                "heures": row.heures,
-                "plis": str(row.plis) if (election.pay and election.pay.mode == "enveloppe") else "",
-                "chef_de_table": "oui" if row.chef_de_table else "non",
-                "montant": row.montant,
-            },
-            label=f"{row.matricule}",
-        )
-        for row in table.itertuples()
-    ]
-    app = web_app(PAYROLL_CONN_ID)
-    portal = PayrollPortal(
-        app.base_url,
-        app.user,
-        app.password,
-        scrutin=election.id,
-        matricules=dict(zip(table.nir, table.matricule, strict=True)),
-    )
-    batch = BatchRun(run_dir, PAYMENT_PROCESS, election.id, run_id, worker, RobotPolicy(), noun="indemnité(s)")
-    return run_batch(batch, lot, positions, jobs, portal, ledger or Ledger.from_airflow(LEDGER_CONN_ID))
-
-
-def transfer(run_dir: Path, election: Election, *, ledger=None) -> dict[str, Any]:
-    """The SEPA file paying the allowances the ledger says are entered in the payroll portal."""
+def transfer(run: RunContext, *, ledger=None) -> dict[str, Any]:
+    """The SEPA file paying the allowances this run entered in the payroll portal."""
     import pandas as pd
 
     from include.rpa.ledger import DONE, Ledger
     from include.rpa.sepa import Account, Transfer, transfer_file
 
+    election = election_of(run)
     pay = election.pay
     if pay is None:
         raise RpaError(f"Élection {election.id} : pas de section [paie]")
-    table = _allowances(run_dir)
-    workers = pd.read_parquet(run_dir / WORKERS_FILE)
-    ledger = ledger or Ledger.from_airflow(LEDGER_CONN_ID)
+    ledger = ledger or Ledger.from_airflow()
+    table = _paid_now(run, ledger)
+    workers = pd.read_parquet(run.folder / WORKERS_FILE)
     rows = {r["business_key"]: r for r in ledger.rows(PAYMENT_PROCESS, election.id, states=DONE)}
-    code = election.id.upper().replace("-", "")[:20]
-    transfers, missing = [], 0
+    transfers = []
     for row in table.itertuples():
-        entry = rows.get(row.nir)
-        if entry is None:
-            missing += 1
-            continue
+        ledger_row = rows[row.nir]
         worker = workers.loc[row.nir]
         transfers.append(
             Transfer(
-                end_to_end_id=f"{code}-{entry['id']}",
+                end_to_end_id=f"{_code(run)}-{ledger_row['id']}",
                 creditor=Account(
                     f"{worker['prenom']} {worker['nom']}", str(worker["iban"]), str(worker["bic"]) or None
                 ),
                 amount=Decimal(row.montant),
-                remittance=f"Indemnite mise sous pli {election.id} {row.matricule} {entry['receipt']}",
+                remittance=f"Indemnite mise sous pli {election.id} {row.matricule} {ledger_row['receipt']}",
             )
         )
     debtor = Account(pay.debtor_name, pay.debtor_iban, pay.debtor_bic)
     made = transfer_file(debtor, transfers, pay.execution_date, schema=pay.sepa_schema)
-    (run_dir / TRANSFER_FILE).write_bytes(made.xml)
+    (run.folder / TRANSFER_FILE).write_bytes(made.xml)
     summary = {
         "fichier": TRANSFER_FILE,
         "virements": made.transactions,
         "total": str(made.control_sum),
-        "non_saisies": missing,
+        "non_saisies": len(PAYMENT.records(run)) - len(table),
         "schema": made.schema,
         "message_id": made.message_id,
     }
-    write_json(run_dir / TRANSFER_SUMMARY, summary)
+    write_json(run.folder / TRANSFER_SUMMARY, summary)
     return summary
 
 
-def reconcile(run_dir: Path, election: Election, *, export_text: str | None = None, ledger=None) -> dict[str, Any]:
-    """Approved == payroll portal export == transfer file, per worker and in total."""
-    import csv
-    import io
-
+def reconcile(run: RunContext, *, export_text: str | None = None, ledger=None) -> dict[str, Any]:
+    """Approved == payroll portal export == transfer file, per worker and in total, for the
+    allowances this run entered; raises :class:`ReconciliationMismatch` on any difference."""
     import pandas as pd
 
     from include.rpa.ledger import Ledger
     from include.rpa.sepa import read_transfers
-    from include.rpa.targets import fetch_after_login, web_app
 
-    table = _allowances(run_dir)
-    if export_text is None:
-        export_text = fetch_after_login(web_app(PAYROLL_CONN_ID), "/export.csv")
+    ledger = ledger or Ledger.from_airflow()
+    election = election_of(run)
+    table = _paid_now(run, ledger)
     stored: dict[str, list[Decimal]] = {}
-    for row in csv.DictReader(io.StringIO(export_text.lstrip("\ufeff")), delimiter=";"):
-        if row["scrutin"] == election.id:
-            stored.setdefault(row["matricule"], []).append(Decimal(row["montant"]))
-    ledger = ledger or Ledger.from_airflow(LEDGER_CONN_ID)
+    for rows in entry.read_export(PAYMENT, export_text).values():
+        for row in rows:
+            if row["scrutin"] == election.id:
+                stored.setdefault(row["matricule"], []).append(Decimal(row["montant"]))
     ids = {r["business_key"]: r["id"] for r in ledger.rows(PAYMENT_PROCESS, election.id)}
-    code = election.id.upper().replace("-", "")[:20]
-    sent = read_transfers((run_dir / TRANSFER_FILE).read_bytes()) if (run_dir / TRANSFER_FILE).exists() else {}
+    path = run.folder / TRANSFER_FILE
+    sent = read_transfers(path.read_bytes()) if path.exists() else {}
     problems = []
     for row in table.itertuples():
         approved = Decimal(row.montant)
         in_portal = stored.get(row.matricule, [])
-        in_file = sent.get(f"{code}-{ids.get(row.nir)}")
+        in_file = sent.get(f"{_code(run)}-{ids.get(row.nir)}")
         issue = []
         if len(in_portal) != 1:
             issue.append(f"{len(in_portal)} indemnité(s) dans le portail")
@@ -212,14 +168,26 @@ def reconcile(run_dir: Path, election: Election, *, export_text: str | None = No
             issue.append(f"virement {in_file} € ≠ approuvé {approved} €")
         if issue:
             problems.append({"matricule": row.matricule, "initiales": row.initiales, "ecarts": " ; ".join(issue)})
+            ledger.mark_mismatch(PAYMENT_PROCESS, election.id, row.nir, " ; ".join(issue), run_id=run.run_id)
+        else:
+            ledger.mark_verified(PAYMENT_PROCESS, election.id, row.nir, run_id=run.run_id)
     totals = {
         "approuve": str(sum((Decimal(a) for a in table["montant"]), Decimal("0.00"))),
         "portail": str(sum((a for m in table["matricule"] for a in stored.get(m, [])), Decimal("0.00"))),
         "virement": str(sum(sent.values(), Decimal("0.00"))),
     }
     pd.DataFrame(problems, columns=["matricule", "initiales", "ecarts"]).to_csv(
-        run_dir / RECONCILE_FILE, sep=";", index=False, encoding="utf-8-sig"
+        run.folder / RECONCILE_FILE, sep=";", index=False, encoding="utf-8-sig"
     )
-    summary = {"totaux": totals, "mismatched": len(problems), "concordant": len(set(totals.values())) == 1}
-    write_json(run_dir / RECONCILE_SUMMARY, summary)
+    summary = {
+        "totaux": totals,
+        "verified": len(table) - len(problems),
+        "mismatched": len(problems),
+        "concordant": len(set(totals.values())) == 1,
+    }
+    write_json(run.folder / RECONCILE_SUMMARY, summary)
+    if not summary["concordant"] or problems:
+        raise ReconciliationMismatch(
+            f"Rapprochement : {len(problems)} écart(s) ; totaux {totals} (voir reconciliation.csv)"
+        )
     return summary

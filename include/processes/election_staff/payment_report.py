@@ -3,22 +3,20 @@ HR's decision kept in the ledger."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from include.processes.election_staff.config import Election
-from include.processes.election_staff.entry import LEDGER_CONN_ID
-from include.processes.election_staff.payment import ALLOWANCES_CSV, PAYMENT_PROCESS, QUARANTINE_FILE, TOTALS_FILE
-from include.processes.election_staff.payment_entry import (
-    PLAN_FILE,
-    RECONCILE_FILE,
-    RECONCILE_SUMMARY,
-    TRANSFER_FILE,
-    TRANSFER_SUMMARY,
-)
-from include.rpa.paths import read_json, write_json
+from include.processes.election_staff.onboarding import election_of
+from include.processes.election_staff.payment import ALLOWANCES_CSV, PAYMENT_PROCESS, TOTALS_FILE
+from include.processes.election_staff.payment_entry import PAYMENT, TRANSFER_FILE, TRANSFER_SUMMARY
+from include.rpa.entry import RECONCILE_FILE, RECONCILE_SUMMARY
+from include.rpa.paths import read_json
+from include.rpa.report import QUARANTINE_FILE, SHOWN, VALIDATION_FILE, csv_table
+from include.rpa.summary import NO_INPUT, SUCCESS
 
-SHOWN = 500
+if TYPE_CHECKING:
+    from include.rpa.report import Report
+    from include.rpa.summary import RunSummary
+    from include.rpa.tasks import RunContext
 
 
 def decision_of(approval: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -35,49 +33,62 @@ def decision_of(approval: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def write(
-    run_dir: Path,
-    *,
-    run_id: str,
-    election: Election,
-    decision: dict[str, Any] | None,
-    dry_run: bool,
-    ledger=None,
-    awaiting_approval: bool = False,
-) -> dict[str, Any]:
-    """Write summary.json and report.html; ``awaiting_approval``: the report HR reads to decide."""
+def approval_request(run: RunContext, totals: dict[str, Any]) -> dict[str, Any]:
+    """The report HR reads while deciding (rewritten at the end of the run), and what the
+    approval request shows: the totals and the links to the report and ``allowances.csv``."""
+    from include.rpa.alerts import report_url
+    from include.rpa.report import render
+
+    summary, page = report(run, awaiting_approval=not run.dry_run)
+    render(page, run.folder / "report.html")
+    summary.write(run.folder)
+    return {
+        **totals,
+        "folder": str(run.folder),
+        "report_url": report_url(run.dag_id, run.run_id),
+        "allowances_url": report_url(run.dag_id, run.run_id, ALLOWANCES_CSV),
+    }
+
+
+def report(run: RunContext, *, ledger=None, awaiting_approval: bool = False) -> tuple[RunSummary, Report]:
+    """The run's summary and report; ``awaiting_approval``: the report HR reads to decide.
+    Once decided, HR's decision is also kept in the ledger (who, when, what)."""
     import datetime as dt
 
-    from include.processes.election_staff.payment_entry import accounting
+    from include.rpa import entry
+    from include.rpa.approval import DECISION_FILE
     from include.rpa.ledger import Ledger
-    from include.rpa.report import Report, Table, csv_rows, render
+    from include.rpa.report import Report, Table, csv_rows
     from include.rpa.steps import step_errors
+    from include.rpa.summary import RunSummary
 
-    intake_info = read_json(run_dir / "intake.json") or {}
-    validation = read_json(run_dir / "validation.json") or {}
-    totals = read_json(run_dir / TOTALS_FILE) or {}
-    sent = read_json(run_dir / TRANSFER_SUMMARY) or {}
-    reconciliation = read_json(run_dir / RECONCILE_SUMMARY) or {}
-    errors = [e["message"] for e in step_errors(run_dir)]
-    choice = decision_of(decision)
-    outcome = {"entered": 0, "skipped_already_done": 0, "rejected": 0, "failed": 0}
-    if (run_dir / PLAN_FILE).exists() or choice:
-        ledger = ledger or Ledger.from_airflow(LEDGER_CONN_ID)
+    election = election_of(run)
+    intake_info = read_json(run.folder / "intake.json") or {}
+    validation = read_json(run.folder / VALIDATION_FILE) or {}
+    totals = read_json(run.folder / TOTALS_FILE) or {}
+    sent = read_json(run.folder / TRANSFER_SUMMARY) or {}
+    reconciliation = read_json(run.folder / RECONCILE_SUMMARY) or {}
+    errors = [str(e["message"]) for e in step_errors(run.folder)]
+    choice = decision_of(read_json(run.folder / DECISION_FILE))
+    outcome = entry.Accounting()
+    if entry.plans(run.folder) or choice:
+        ledger = ledger or Ledger.from_airflow()
         if choice:
             at = dt.datetime.fromisoformat(choice["le"]) if choice["le"] else None
             ledger.record_decision(
                 PAYMENT_PROCESS,
                 election.id,
-                run_id,
+                run.run_id,
                 choice["decision"],
                 by=choice["par"],
                 at=at,
                 detail=f"{totals.get('workers')} vacataires, {totals.get('total')} €",
             )
-        outcome = accounting(run_dir, election, ledger)
-    entered = outcome["entered"]
-    if outcome["failed"]:
-        errors.append(f"{outcome['failed']} indemnité(s) non saisie(s) dans le portail paie")
+        if entry.plans(run.folder):
+            outcome = entry.accounting(run, PAYMENT, meant=int(totals.get("workers", 0)), ledger=ledger)
+    entered = outcome.entered
+    if outcome.failed:
+        errors.append(f"{outcome.failed} indemnité(s) non saisie(s) dans le portail paie")
     if choice and choice["decision"] == "rejete":
         errors.append(
             f"Paiement rejeté par {choice['par']} le {choice['le'][:16].replace('T', ' à ')} : rien n'a été saisi"
@@ -87,60 +98,68 @@ def write(
     if reconciliation.get("mismatched"):
         errors.append(f"{reconciliation['mismatched']} vacataire(s) en écart (reconciliation.csv)")
     approved_and_done = bool(sent) and not errors
-    summary = {
-        "run_id": run_id,
-        "election": election.id,
-        "dry_run": dry_run,
-        "statut": "echec" if errors else ("en_attente_approbation" if awaiting_approval else "succes"),
-        "erreurs": errors,
-        "received": int(validation.get("received", intake_info.get("received", 0))),
-        "quarantined": int(validation.get("quarantined", 0)),
-        "valid": int(validation.get("valid", 0)),
-        "motifs_quarantaine": validation.get("motifs", {}),
-        "workers": int(totals.get("workers", 0)),
-        "total": totals.get("total", "0.00"),
-        "capped": int(totals.get("capped", 0)),
-        "below_smic": int(totals.get("below_smic", 0)),
-        "decision": choice,
-        **outcome,
+    summary = RunSummary(
+        dag_id=run.dag_id,
+        run_id=run.run_id,
+        dry_run=run.dry_run,
+        errors=errors,
+        received=int(validation.get("received", intake_info.get("received", 0))),
+        quarantined=int(validation.get("quarantined", 0)),
+        valid=int(validation.get("valid", 0)),
+        entered=outcome.entered,
+        skipped_already_done=outcome.skipped_already_done,
+        rejected=outcome.rejected,
+        failed=outcome.failed,
         # Allowances read back as approved in the portal and the transfer file.
-        "verified": int(totals.get("workers", 0)) - int(reconciliation.get("mismatched", 0)) if reconciliation else 0,
-        "transfer_file": str(run_dir / TRANSFER_FILE) if sent else None,
-        "transfer_total": sent.get("total"),
-        "totaux_rapprochement": reconciliation.get("totaux"),
-        "mismatched": int(reconciliation.get("mismatched", 0)),
-    }
-    write_json(run_dir / "summary.json", summary)
-    report = Report(
+        verified=int(reconciliation.get("verified", 0)),
+        mismatched=int(reconciliation.get("mismatched", 0)),
+        quarantine_reasons=validation.get("motifs", {}),
+        extra={
+            "election": election.id,
+            "workers": int(totals.get("workers", 0)),
+            "total": totals.get("total", "0.00"),
+            "capped": int(totals.get("capped", 0)),
+            "below_smic": int(totals.get("below_smic", 0)),
+            "decision": choice,
+            "transfer_file": str(run.folder / TRANSFER_FILE) if sent else None,
+            "transfer_total": sent.get("total"),
+            "totaux_rapprochement": reconciliation.get("totaux"),
+        },
+    )
+    summary.judge(awaiting=awaiting_approval)
+    if summary.status == NO_INPUT:  # a payment with nothing to pay yet: the computation's outcome
+        summary.status = SUCCESS
+    workers, total = summary.extra["workers"], summary.extra["total"]
+    page = Report(
         title="Vacataires de la mise sous pli : paiement",
-        subtitle=f"{election.label} — traitement {run_id}",
+        subtitle=f"{election.label} — traitement {run.run_id}",
         success=not errors,
         status=" ; ".join(errors)
         if errors
         else (
-            f"{summary['workers']} indemnités, {summary['total']} € : saisies, virement et rapprochement concordants"
+            f"{workers} indemnités, {total} € : saisies, virement et rapprochement concordants"
             if approved_and_done
             else "Rien de nouveau à saisir ni à payer : indemnités déjà saisies"
             if choice and not sent
             else "Calcul terminé : en attente de l'approbation du service RH"
             if awaiting_approval
-            else "Calcul terminé" + (" (essai à blanc)" if dry_run else "")
+            else "Calcul terminé" + (" (essai à blanc)" if run.dry_run else "")
         ),
         errors=errors,
         counts=[
-            ("lignes reçues", summary["received"]),
-            ("lignes en quarantaine", summary["quarantined"]),
-            ("vacataires à payer", summary["workers"]),
-            ("total (€)", summary["total"]),
-            ("indemnités plafonnées", summary["capped"]),
-            ("sous le SMIC (à vérifier)", summary["below_smic"]),
+            ("lignes reçues", summary.received),
+            ("lignes en quarantaine", summary.quarantined),
+            ("vacataires à payer", workers),
+            ("total (€)", total),
+            ("indemnités plafonnées", summary.extra["capped"]),
+            ("sous le SMIC (à vérifier)", summary.extra["below_smic"]),
             ("indemnités saisies dans le portail paie", entered),
         ],
     )
     if choice:
-        report.details.append(("Décision RH", f"{choice['decision']} par {choice['par']} le {choice['le']}"))
+        page.details.append(("Décision RH", f"{choice['decision']} par {choice['par']} le {choice['le']}"))
     if reconciliation:
-        report.details.append(("Totaux (approuvé / portail / virement)", " / ".join(reconciliation["totaux"].values())))
+        page.details.append(("Totaux (approuvé / portail / virement)", " / ".join(reconciliation["totaux"].values())))
     columns = [
         "matricule",
         "initiales",
@@ -153,8 +172,8 @@ def write(
         "plafonne",
         "sous_smic",
     ]
-    rows, count = csv_rows(run_dir / ALLOWANCES_CSV, columns, SHOWN)
-    report.tables.append(
+    rows, count = csv_rows(run.folder / ALLOWANCES_CSV, columns, SHOWN)
+    page.tables.append(
         Table(
             "Indemnités par vacataire",
             [
@@ -173,20 +192,19 @@ def write(
             f"{SHOWN} premiers sur {count} : la liste complète est dans {ALLOWANCES_CSV}." if count > SHOWN else None,
         )
     )
-    rows, _ = csv_rows(run_dir / QUARANTINE_FILE, ["fichier", "ligne", "initiales", "motifs"], SHOWN)
-    report.tables.append(Table("Lignes en quarantaine", ["Fichier", "Ligne", "Initiales", "Motifs"], rows))
-    rows, _ = csv_rows(run_dir / RECONCILE_FILE, ["matricule", "initiales", "ecarts"], SHOWN)
-    report.tables.append(Table("Écarts de rapprochement", ["Matricule", "Initiales", "Écarts"], rows))
+    page.tables += [
+        csv_table("Lignes en quarantaine", run.folder / QUARANTINE_FILE),
+        csv_table("Écarts de rapprochement", run.folder / RECONCILE_FILE),
+    ]
     for label, name in (
         ("Indemnités par vacataire (CSV)", ALLOWANCES_CSV),
         ("Lignes en quarantaine (CSV)", QUARANTINE_FILE),
         ("Fichier de virement SEPA", TRANSFER_FILE),
         ("Écarts de rapprochement (CSV)", RECONCILE_FILE),
     ):
-        if (run_dir / name).exists():
-            report.links.append((label, name))
-    render(report, run_dir / "report.html")
-    return summary
+        if (run.folder / name).exists():
+            page.links.append((label, name))
+    return summary, page
 
 
 def _yes(value: object) -> str:

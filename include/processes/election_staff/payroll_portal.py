@@ -25,7 +25,7 @@ from urllib.parse import quote
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from include.processes.election_staff.hr_portal import LoginPage as HrLoginPage
+from include.rpa.intranet import IntranetApp, IntranetLoginPage
 from include.rpa.pages import AlreadyExists, Locator, Page, PageChanged, TargetRefused
 
 _NUMERO = re.compile(r"I[0-9]{7}")
@@ -51,12 +51,12 @@ class HomePage(PayrollPage):
     PATH = "/"
 
 
-class LoginPage(PayrollPage, HrLoginPage):
-    """The intranet's login form (same as the HR portal's); leads to the payroll home page."""
+class LoginPage(PayrollPage, IntranetLoginPage):
+    """The intranet's login form; leads to the payroll home page."""
 
     NAME = "Connexion (paie)"
 
-    def log_in(self, user: str, password: str) -> HomePage:  # type: ignore[override]
+    def log_in(self, user: str, password: str) -> HomePage:
         return self._log_in(user, password, HomePage)
 
 
@@ -131,13 +131,11 @@ class Confirmation(PayrollPage):
         return text
 
 
-class PayrollPortal:
+class PayrollPortal(IntranetApp):
     """The payment robot's services on the payroll portal (a :class:`include.rpa.robot.Target`)."""
 
     def __init__(self, base_url: str, user: str, password: str, *, scrutin: str, matricules: Mapping[str, str]) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.user = user
-        self._password = password
+        super().__init__(base_url, user, password)
         self.scrutin = scrutin
         self.matricules = matricules
 
