@@ -163,6 +163,11 @@ def dags(results: Mapping[str, Any]) -> list[str]:
                 "Celery workers",
             )
         )
+    if _ok(dag) and "memory" in dag:
+        memory = f"{dag['memory']['pss_mb'] / 1024:.1f} GB embedded"
+        if _ok(celery) and "memory" in celery:
+            memory += f", {celery['memory']['pss_mb'] / 1024:.1f} GB on the Celery profile"
+        rows.append(("peak memory (PSS) of Airflow's processes, browsers included", memory))
     pay = dag.get("payment") if _ok(dag) else None
     if _ok(pay) and "summary" in pay:
         s = pay["summary"]

@@ -61,7 +61,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from include.rpa.ledger import Ledger
+    from include.rpa.report import Report
     from include.rpa.robot import Target
+    from include.rpa.summary import RunSummary
     from include.rpa.targets import WebApp
     from include.rpa.tasks import RunContext
 
@@ -107,6 +109,7 @@ class EntrySpec:
     process: ClassVar[str]  # ledger process: the DAG id
     conn_id: ClassVar[str]  # the target application's Airflow Connection
     app: ClassVar[str]  # French, with its article: "le portail RH"
+    title: ClassVar[str]  # French: the title of the run's report
     noun: ClassVar[str]  # French plural: "vacataires"
     key: ClassVar[str]  # business key column of the records table
     columns: ClassVar[tuple[str, ...]]  # what the robot types (the export has the same names)
@@ -503,6 +506,78 @@ def credit_time_saved(
     if run.dry_run:
         return dict.fromkeys(minutes, 0)
     return _ledger(ledger).credit(spec.process, spec.scope(run), run.run_id, outcomes, minutes)
+
+
+# --------------------------------------------------------------------------- the run's summary and report
+
+
+def run_summary(
+    run: RunContext,
+    outcome: Accounting,
+    *,
+    errors: Iterable[str] = (),
+    minutes_saved: float | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> RunSummary:
+    """The summary every process starts from: the intake's, validation's, entry's and
+    reconciliation's counts, the steps' errors (then ``errors``), the process's own keys."""
+    from include.rpa.report import VALIDATION_FILE
+    from include.rpa.steps import step_errors
+    from include.rpa.summary import RunSummary
+
+    intake = read_json(run.folder / "intake.json") or {}
+    validation = read_json(run.folder / VALIDATION_FILE) or {}
+    checked = reconciliation(run.folder)
+    return RunSummary(
+        dag_id=run.dag_id,
+        run_id=run.run_id,
+        dry_run=run.dry_run,
+        errors=[str(e["message"]) for e in step_errors(run.folder)] + list(errors),
+        received=int(validation.get("received", intake.get("received", 0))),
+        quarantined=int(validation.get("quarantined", 0)),
+        valid=int(validation.get("valid", 0)),
+        entered=outcome.entered,
+        skipped_already_done=outcome.skipped_already_done,
+        rejected=outcome.rejected,
+        failed=outcome.failed,
+        verified=int(checked.get("verified", 0)),
+        mismatched=int(checked.get("mismatched", 0)),
+        to_enter=outcome.to_enter,
+        found_in_portal=outcome.found_in_portal,
+        minutes_saved=minutes_saved,
+        quarantine_reasons=validation.get("motifs", {}),
+        mismatch_fields=checked.get("ecarts_par_champ", {}),
+        out_of_season=bool(intake.get("hors_periode")),
+        source=intake.get("entree"),
+        extra=dict(extra or {}),
+    )
+
+
+def report_page(run: RunContext, spec: EntrySpec, summary: RunSummary, subtitle: str, done: str) -> Report:
+    """A run's French report (``spec.title``), headed by its verdict (:func:`status_line`) and the
+    steps' errors; the process adds its counters and sections (:meth:`Report.add`)."""
+    from include.rpa.report import Report
+
+    status = status_line(run, spec, summary, done=done)
+    return Report(spec.title, subtitle, not summary.failed_run, status, errors=summary.errors)
+
+
+def status_line(run: RunContext, spec: EntrySpec, summary: RunSummary, *, done: str) -> str:
+    """The report's one-line verdict: stopped (which steps), incomplete, nothing to do, a dry
+    run's answer, else ``done``."""
+    from include.rpa.steps import step_errors
+
+    stopped = sorted({str(e["etape"]) for e in step_errors(run.folder)})
+    if stopped:
+        return "Traitement arrêté : " + " ; ".join(stopped)
+    if summary.failed_run:
+        return f"Saisie incomplète : {summary.failed} {spec.noun} en échec, {summary.mismatched} en écart"
+    if summary.received == 0:
+        intake = read_json(run.folder / "intake.json") or {}
+        return intake.get("motif") or f"Aucun fichier à traiter dans {intake.get('entree')}"
+    if run.dry_run:
+        return f"Essai à blanc : {summary.to_enter} {spec.noun} seraient saisis dans {spec.app}"
+    return done
 
 
 # --------------------------------------------------------------------------- the report's entry part

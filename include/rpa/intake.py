@@ -36,9 +36,22 @@ UNSUPPORTED = {
 }
 
 
+# Headers French spreadsheets use for columns many processes have (a process lists the ones
+# of its own beside them). Matched case-, accent-, space- and punctuation-insensitively.
+COMMON_SYNONYMS = {
+    "nom": ["nom de naissance", "nom naissance", "nom patronymique", "nom de famille", "nom famille"],
+    "prenom": ["prénoms", "prénom(s)", "premier prénom"],
+    "date_naissance": ["date de naissance", "né(e) le", "né le", "née le", "DDN", "naissance"],
+    "adresse": ["adresse postale", "adresse (rue)", "rue", "voie", "domicile"],
+    "code_postal": ["CP"],
+    "commune": ["ville", "localité", "commune de résidence"],
+}
+
+
 @dataclass(frozen=True)
 class ColumnSpec:
-    """Canonical columns of a process, the required ones, and header synonyms."""
+    """Canonical columns of a process, the required ones, and header synonyms (the process's
+    own and :data:`COMMON_SYNONYMS`)."""
 
     columns: tuple[str, ...]
     required: frozenset[str]
@@ -49,7 +62,7 @@ class ColumnSpec:
         """header_key -> canonical column name."""
         table: dict[str, str] = {}
         for column in self.columns:
-            for alias in (column, *self.synonyms.get(column, ())):
+            for alias in (column, *COMMON_SYNONYMS.get(column, ()), *self.synonyms.get(column, ())):
                 table[header_key(alias)] = column
         return table
 

@@ -31,3 +31,12 @@ def strip_accents(text: str) -> str:
 def header_key(text: str) -> str:
     """Case-, accent-, space- and punctuation-insensitive key: 'Né(e) le' -> 'neele'."""
     return _NON_ALNUM.sub("", strip_accents(text).lower())
+
+
+def is_cp1252(text: str) -> bool:
+    """Whether French Excel's CSV encoding (cp1252) can write ``text`` (demo data must be)."""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True

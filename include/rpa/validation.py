@@ -7,8 +7,9 @@ either valid or quarantined with at least one reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -18,6 +19,28 @@ from include.rpa.intake import FILE_COLUMN, LINE_COLUMN
 
 class RuleCrashed(RuntimeError):
     """A check raised instead of returning a verdict: a bug, never bad data."""
+
+
+def rules_schema(
+    columns: Sequence[str],
+    required: Collection[str],
+    rules: Mapping[str, Callable[[pd.DataFrame, Any], pd.Series]],
+    settings: Any,
+    dtype: Any = str,
+) -> pa.DataFrameSchema:
+    """The pandera schema of a process's row rules: a ``requis:<column>`` check per required
+    column (non-empty) and one named check per rule, each rule called with ``settings``.
+
+    ``ignore_na=False``: each rule decides what an empty value means (and pandera then skips
+    a null scan of the whole frame per check).
+    """
+    checks_of = {c: [pa.Check(lambda s: s != "", name=f"requis:{c}", error=f"requis:{c}")] for c in required}
+    schema_columns = {c: pa.Column(dtype, checks=checks_of.get(c, []), nullable=False) for c in columns}
+    checks = [
+        pa.Check(lambda df, fn=fn: fn(df, settings), name=rule, error=rule, ignore_na=False)
+        for rule, fn in rules.items()
+    ]
+    return pa.DataFrameSchema(schema_columns, checks=checks, coerce=False, strict=False)
 
 
 def failed_rules(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:

@@ -36,6 +36,7 @@ from typing import Any
 from include.processes.brexit.codes import join_codes
 from include.processes.brexit.columns import COLUMNS
 from include.processes.brexit.config import BrexitSettings, load_settings
+from include.rpa.text import is_cp1252
 
 HEADERS: dict[str, str] = {
     "numero_dossier": "N° de dossier",
@@ -296,14 +297,6 @@ def case_counts(count: int) -> dict[str, int]:
 # --------------------------------------------------------------------------- pools
 
 
-def _cp1252(text: str) -> bool:
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 @dataclass(frozen=True)
 class _Pools:
     last: tuple[str, ...]
@@ -328,13 +321,13 @@ def _pools(seed: int) -> _Pools:
     places = [
         (code, row["nom"])
         for row in communes.communes_table()
-        if row["region"] == "76" and row["type"] == "commune-actuelle" and _cp1252(row["nom"])
+        if row["region"] == "76" and row["type"] == "commune-actuelle" and is_cp1252(row["nom"])
         for code in row["codes_postaux"].split()
     ]
     return _Pools(
-        last=tuple(v for v in last if _cp1252(v)),
-        first=tuple(v for v in first if _cp1252(v)),
-        streets=tuple(v for v in streets if _cp1252(v)),
+        last=tuple(v for v in last if is_cp1252(v)),
+        first=tuple(v for v in first if is_cp1252(v)),
+        streets=tuple(v for v in streets if is_cp1252(v)),
         places=tuple(places),
     )
 

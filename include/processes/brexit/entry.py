@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from include.processes.brexit import arbitration
 from include.processes.brexit.codes import split_codes
+from include.processes.brexit.columns import COLUMNS, DATE_COLUMNS
+from include.processes.brexit.columns import LABELS as COLUMN_LABELS
 from include.processes.brexit.triage import load_dossiers
 from include.rpa import entry
 from include.rpa.entry import EntrySpec, plain
@@ -37,49 +39,17 @@ LEDGER_PROCESS = "brexit_residence_permits"
 SCOPE = "accord-de-retrait"
 AUTO, ARBITRATION = "auto", "arbitrage"
 
-# What the robot types (the application's fields), in this order for the content hash.
-ENTRY_COLUMNS = (
-    "numero_dossier",
-    "nom",
-    "prenom",
-    "date_naissance",
-    "nationalite",
-    "numero_passeport",
-    "date_expiration_passeport",
-    "date_entree_france",
-    "adresse",
-    "code_postal",
-    "commune",
-    "situation",
-    "pieces",
-    "titre",
-    "date_depot",
-)
-DATE_COLUMNS = ("date_naissance", "date_expiration_passeport", "date_entree_france", "date_depot")
-LABELS = {
-    "numero_dossier": "n° de dossier",
-    "nom": "nom",
-    "prenom": "prénom",
-    "date_naissance": "date de naissance",
-    "nationalite": "nationalité",
-    "numero_passeport": "n° de passeport",
-    "date_expiration_passeport": "expiration du passeport",
-    "date_entree_france": "date d'entrée en France",
-    "adresse": "adresse",
-    "code_postal": "code postal",
-    "commune": "commune",
-    "situation": "situation",
-    "pieces": "pièces",
-    "titre": "titre",
-    "date_depot": "date de dépôt",
-    "numero_etranger": "n° étranger",
-}
+# What the robot types (the application's fields), in this order for the content hash: the
+# file's columns but the late-filing reason (the rules weighed it), and the card decided.
+ENTRY_COLUMNS = (*(c for c in COLUMNS if c not in ("date_depot", "motif_depot_tardif")), "titre", "date_depot")
+LABELS = {**COLUMN_LABELS, "titre": "titre", "numero_etranger": "n° étranger"}
 
 
 class Permits(EntrySpec):
     process = LEDGER_PROCESS
     conn_id = "foreigners_portal"
     app = "l'application étrangers"
+    title = "Titres de séjour « accord de retrait » (Brexit) : contrôle et saisie des dossiers"
     noun = "dossiers"
     key = "numero_dossier"
     columns = ENTRY_COLUMNS

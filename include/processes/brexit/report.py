@@ -42,12 +42,8 @@ RULE_OUTCOMES = {"incomplet": LETTER, "non_eligible": INELIGIBLE}
 
 
 def report(run: RunContext, settings: BrexitSettings | None = None) -> tuple[RunSummary, Report]:
-    from include.rpa.steps import step_errors
-
     settings = settings or load_settings()
-    intake_info = read_json(run.folder / "intake.json") or {}
     validation = read_json(run.folder / VALIDATION_FILE) or {}
-    errors = step_errors(run.folder)
     answers = arbitration.answers(run.folder)
     chosen = [arbitration.decision_of(a["choix"]) for a in answers]
     asked = read_json(run.folder / arbitration.FOLDER / arbitration.TODO_FILE) or []
@@ -55,54 +51,35 @@ def report(run: RunContext, settings: BrexitSettings | None = None) -> tuple[Run
     undecided = int(validation.get("a_arbitrer", 0))
     meant = int(validation.get("a_saisir", 0)) + chosen.count(arbitration.ENTERED)
     outcome = entry.accounting(run, PERMITS, meant=0 if run.dry_run else meant)
-    checked = entry.reconciliation(run.folder)
     credited = entry.credit_time_saved(
         run, PERMITS, outcomes_of(run, outcome, answers), dict.fromkeys(OUTCOMES, settings.manual_minutes_per_file)
     )
-    summary = RunSummary(
-        dag_id=run.dag_id,
-        run_id=run.run_id,
-        dry_run=run.dry_run,
-        errors=[str(e["message"]) for e in errors],
-        received=int(validation.get("received", intake_info.get("received", 0))),
-        quarantined=int(validation.get("quarantined", 0)),
-        valid=int(validation.get("valid", 0)),
-        entered=outcome.entered,
-        skipped_already_done=outcome.skipped_already_done + len(already),
-        rejected=outcome.rejected,
-        failed=outcome.failed,
-        verified=int(checked.get("verified", 0)),
-        mismatched=int(checked.get("mismatched", 0)),
-        to_enter=outcome.to_enter,
-        found_in_portal=outcome.found_in_portal,
-        quarantine_reasons=validation.get("motifs", {}),
-        mismatch_fields=checked.get("ecarts_par_champ", {}),
-        source=intake_info.get("entree"),
-        extra={
-            "a_saisir": int(validation.get("a_saisir", 0)),
-            "incomplete": int(validation.get("incomplets", 0)),
-            "ineligible": int(validation.get("non_eligibles", 0)),
-            "a_arbitrer": undecided,
-            "lettres": int(validation.get("lettres", 0)),
-            "arbitrages": {
-                "soumis": len(asked),
-                "deja_saisis": len(already),
-                "saisis": chosen.count(arbitration.ENTERED),
-                "mis_en_attente": chosen.count(arbitration.HELD),
-                "rejetes": chosen.count(arbitration.REJECTED),
-                "sans_reponse": len(asked) - len(answers),
-            },
-            "held": undecided - len(already) - chosen.count(arbitration.ENTERED),
-            "secondes_par_dossier": outcome.median_seconds,
-            "titres": validation.get("titres", {}),
+    extra = {
+        "a_saisir": int(validation.get("a_saisir", 0)),
+        "incomplete": int(validation.get("incomplets", 0)),
+        "ineligible": int(validation.get("non_eligibles", 0)),
+        "a_arbitrer": undecided,
+        "lettres": int(validation.get("lettres", 0)),
+        "arbitrages": {
+            "soumis": len(asked),
+            "deja_saisis": len(already),
+            "saisis": chosen.count(arbitration.ENTERED),
+            "mis_en_attente": chosen.count(arbitration.HELD),
+            "rejetes": chosen.count(arbitration.REJECTED),
+            "sans_reponse": len(asked) - len(answers),
         },
-    )
+        "held": undecided - len(already) - chosen.count(arbitration.ENTERED),
+        "secondes_par_dossier": outcome.median_seconds,
+        "titres": validation.get("titres", {}),
+    }
+    summary = entry.run_summary(run, outcome, extra=extra)
+    summary.skipped_already_done += len(already)  # left to a person, entered by an earlier run
     if not run.dry_run:
         figures = time_saved(sum(credited.values()), outcome.robot_minutes, len(answers), settings)
         summary.minutes_saved = figures.pop("minutes_gagnees")
         summary.extra.update(figures)
     summary.judge()
-    return summary, _report(run, summary, settings, errors, outcome, checked)
+    return summary, _report(run, summary, settings, outcome)
 
 
 def outcomes_of(run: RunContext, outcome: entry.Accounting, answers: list[dict[str, Any]]) -> dict[str, str]:
@@ -134,46 +111,24 @@ def time_saved(credited: int, robot_minutes: float, decided: int, settings: Brex
     }
 
 
-def _report(
-    run: RunContext,
-    summary: RunSummary,
-    settings: BrexitSettings,
-    errors: list[dict[str, object]],
-    outcome: entry.Accounting,
-    checked: dict[str, Any],
-) -> Report:
+def _report(run: RunContext, summary: RunSummary, settings: BrexitSettings, outcome: entry.Accounting) -> Report:
     from include.rpa.report import validation_section
 
     extra = summary.extra
-    if errors:
-        status = "Traitement arrêté : " + " ; ".join(sorted({str(e["etape"]) for e in errors}))
-    elif summary.failed_run:
-        status = f"Saisie incomplète : {summary.failed} dossier(s) en échec, {summary.mismatched} en écart"
-    elif summary.received == 0:
-        status = "Aucun dossier à traiter"
-    elif run.dry_run:
-        status = f"Essai à blanc : {summary.to_enter} dossier(s) seraient saisis dans l'application étrangers"
-    else:
-        status = (
-            f"{summary.entered} dossier(s) saisi(s) et {summary.verified} vérifié(s) ; "
-            f"{extra['lettres']} lettre(s) de pièces manquantes ; "
-            f"{extra['arbitrages']['soumis']} dossier(s) soumis à un agent"
-        )
-    page = Report(
-        title="Titres de séjour « accord de retrait » (Brexit) : contrôle et saisie des dossiers",
-        subtitle=f"Traitement {run.run_id}",
-        success=not summary.failed_run,
-        status=status,
-        errors=summary.errors,
-        counts=[
-            ("dossiers reçus", summary.received),
-            ("lignes en quarantaine (illisibles ou incohérentes)", summary.quarantined),
-            ("dossiers à saisir selon les règles", extra["a_saisir"]),
-            ("dossiers incomplets (lettre écrite)", extra["incomplete"]),
-            ("dossiers non éligibles", extra["ineligible"]),
-            ("dossiers soumis à un agent", extra["arbitrages"]["soumis"]),
-        ],
+    done = (
+        f"{summary.entered} dossier(s) saisi(s) et {summary.verified} vérifié(s) ; "
+        f"{extra['lettres']} lettre(s) de pièces manquantes ; "
+        f"{extra['arbitrages']['soumis']} dossier(s) soumis à un agent"
     )
+    page = entry.report_page(run, PERMITS, summary, f"Traitement {run.run_id}", done)
+    page.counts = [
+        ("dossiers reçus", summary.received),
+        ("lignes en quarantaine (illisibles ou incohérentes)", summary.quarantined),
+        ("dossiers à saisir selon les règles", extra["a_saisir"]),
+        ("dossiers incomplets (lettre écrite)", extra["incomplete"]),
+        ("dossiers non éligibles", extra["ineligible"]),
+        ("dossiers soumis à un agent", extra["arbitrages"]["soumis"]),
+    ]
     if (run.folder / DOSSIERS_FILE).exists():
         frame = load_dossiers(run.folder)
         page.tables += [
@@ -189,6 +144,7 @@ def _report(
         )
     )
     quarantine = {"fichier": "Fichier", "ligne": "Ligne", "numero_dossier": "N° de dossier", "motifs": "Motifs"}
+    checked = entry.reconciliation(run.folder)
     page.add(validation_section(run.folder, quarantine), entry.entry_section(run, PERMITS, outcome, checked))
     if (run.folder / LETTERS_FOLDER).exists():
         page.links.insert(

@@ -480,19 +480,9 @@ RULE_ORDER = [f"requis:{c}" for c in COLUMNS if c in NON_EMPTY] + list(RULES)
 
 def build_schema(settings: BrexitSettings) -> pa.DataFrameSchema:
     """The pandera schema: one named check per non-empty column and per rule."""
-    columns = {
-        c: pa.Column(
-            str,
-            checks=[pa.Check(lambda s: s != "", name=f"requis:{c}", error=f"requis:{c}")] if c in NON_EMPTY else [],
-            nullable=False,
-        )
-        for c in COLUMNS
-    }
-    checks = [
-        pa.Check(lambda df, fn=fn: fn(df, settings), name=rule, error=rule, ignore_na=False)
-        for rule, fn in RULES.items()
-    ]
-    return pa.DataFrameSchema(columns, checks=checks, coerce=False, strict=False)
+    from include.rpa.validation import rules_schema
+
+    return rules_schema(COLUMNS, NON_EMPTY, RULES, settings)
 
 
 def date_hint(text: str) -> str:
@@ -865,28 +855,12 @@ def dossiers_of(frame: pd.DataFrame) -> list[Dossier]:
     """A Dossier per row of the normalised frame (helper columns included), in order."""
     days = {c: [None if pd.isna(v) else v.date() for v in frame[PARSED[c]]] for c in DATE_COLUMNS}
     motifs = frame["motif_depot_tardif"] if "motif_depot_tardif" in frame else pd.Series("", index=frame.index)
-    return [
-        Dossier(
-            numero_dossier=number,
-            date_naissance=birth,
-            nationalite=nationality,
-            date_expiration_passeport=expiry,
-            date_entree_france=entry,
-            situation=situation,
-            pieces=frozenset(split_codes(documents)),
-            date_depot=filing,
-            motif_depot_tardif=motif or "",
-        )
-        for number, birth, nationality, expiry, entry, situation, documents, filing, motif in zip(
-            frame["numero_dossier"],
-            days["date_naissance"],
-            frame["nationalite"],
-            days["date_expiration_passeport"],
-            days["date_entree_france"],
-            frame["situation"],
-            frame[DOCUMENTS],
-            days["date_depot"],
-            motifs.fillna(""),
-            strict=True,
-        )
-    ]
+    fields = {
+        "numero_dossier": frame["numero_dossier"],
+        **days,
+        "nationalite": frame["nationalite"],
+        "situation": frame["situation"],
+        "pieces": [frozenset(split_codes(documents)) for documents in frame[DOCUMENTS]],
+        "motif_depot_tardif": [motif or "" for motif in motifs.fillna("")],
+    }
+    return [Dossier(**dict(zip(fields, values, strict=True))) for values in zip(*fields.values(), strict=True)]

@@ -1,6 +1,6 @@
-"""Canonical columns of a department's worker file, with the header synonyms
-seen in real files (matched case-, accent-, space- and punctuation-insensitively,
-so "Né(e) le", "NE LE" and "né le" are one header)."""
+"""Canonical columns of a department's worker file, with the header synonyms seen in real
+files beside the toolkit's common ones (include/rpa/intake.py), matched case-, accent-, space-
+and punctuation-insensitively, so "Né(e) le", "NE LE" and "né le" are one header."""
 
 from __future__ import annotations
 
@@ -31,11 +31,8 @@ OPTIONAL = frozenset({"nom_usage", "lieu_naissance", "email", "telephone", "bic"
 REQUIRED = frozenset(COLUMNS) - OPTIONAL
 
 SYNONYMS = {
-    "nom": ["nom de naissance", "nom naissance", "nom patronymique", "nom de famille", "nom famille"],
     "nom_usage": ["nom d'usage", "nom usuel", "nom marital", "nom d'épouse", "nom epouse"],
-    "prenom": ["prénoms", "prénom(s)", "premier prénom"],
     "sexe": ["genre", "civilité", "H/F", "M/F"],
-    "date_naissance": ["date de naissance", "né(e) le", "né le", "née le", "DDN", "naissance"],
     "lieu_naissance": ["lieu de naissance", "né(e) à", "commune de naissance", "ville de naissance"],
     "nir": [
         "numéro de sécurité sociale",
@@ -48,9 +45,7 @@ SYNONYMS = {
         "numéro INSEE",
         "NIR (sécurité sociale)",
     ],
-    "adresse": ["adresse postale", "adresse (rue)", "rue", "voie", "domicile"],
-    "code_postal": ["CP", "code postal domicile"],
-    "commune": ["ville", "localité", "commune de résidence"],
+    "code_postal": ["code postal domicile"],
     "email": ["e-mail", "mail", "courriel", "adresse mail", "adresse électronique"],
     "telephone": ["téléphone", "tél", "tel.", "portable", "mobile", "n° de téléphone"],
     "iban": ["RIB/IBAN", "IBAN (RIB)", "RIB", "code IBAN", "coordonnées bancaires"],

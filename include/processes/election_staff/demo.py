@@ -36,7 +36,7 @@ import numpy as np
 from include.processes.election_staff.columns import COLUMNS
 from include.processes.election_staff.config import Election, get_election
 from include.rpa.checks import communes
-from include.rpa.text import strip_accents
+from include.rpa.text import is_cp1252, strip_accents
 
 # Header titles as HR files write them (each one matched by columns.SPEC).
 HEADERS: dict[str, str] = {
@@ -309,16 +309,8 @@ def _mark_dict(mark: Mark) -> dict[str, Any]:
 # --------------------------------------------------------------------------- pools
 
 
-def _cp1252(text: str) -> bool:
-    try:
-        text.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _unique(values) -> list[str]:
-    return [v for v in dict.fromkeys(values) if _cp1252(v)]
+    return [v for v in dict.fromkeys(values) if is_cp1252(v)]
 
 
 def _ascii(text: str) -> str:
@@ -414,7 +406,7 @@ def _places(department: str) -> _Places:
     table = [
         r
         for r in communes.communes_table()
-        if r["type"] == "commune-actuelle" and r["codes_postaux"] and _cp1252(r["nom"])
+        if r["type"] == "commune-actuelle" and r["codes_postaux"] and is_cp1252(r["nom"])
     ]
     home = [r for r in table if r["departement"] == department]
     if not home:

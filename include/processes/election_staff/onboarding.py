@@ -54,6 +54,7 @@ class Onboarding(EntrySpec):
     process = "election_staff_onboarding"
     conn_id = "hr_portal"
     app = "le portail RH"
+    title = "Vacataires de la mise sous pli : contrôle des fichiers et saisie dans le portail RH"
     noun = "vacataires"
     key = "nir"
     columns = COLUMNS
@@ -200,79 +201,38 @@ def split_rows(raw: pd.DataFrame, election: Election) -> tuple[pd.DataFrame, pd.
 
 def report(run: RunContext) -> tuple[RunSummary, Report]:
     """The run's summary (the contract's integer counts) and its French report for HR."""
-    from include.rpa.report import Report, intake_section, validation_section
-    from include.rpa.steps import step_errors
-    from include.rpa.summary import RunSummary
+    from include.rpa.report import intake_section, validation_section
 
     election = election_of(run)
     manual = onboarding_settings().manual_minutes_per_worker
-    intake_info = read_json(run.folder / "intake.json") or {}
     validation = read_json(run.folder / VALIDATION_FILE) or {}
+    intake_info = read_json(run.folder / "intake.json") or {}
     outcome = entry.accounting(run, ONBOARDING, meant=int(validation.get("valid", 0)))
-    checked = entry.reconciliation(run.folder)
     credited = entry.credit_time_saved(run, ONBOARDING, dict.fromkeys(outcome.entered_keys, ENTERED), {ENTERED: manual})
     minutes = credited[ENTERED] * manual - outcome.robot_minutes
-    errors = step_errors(run.folder)
-    summary = RunSummary(
-        dag_id=run.dag_id,
-        run_id=run.run_id,
-        dry_run=run.dry_run,
-        errors=[str(e["message"]) for e in errors],
-        received=int(validation.get("received", intake_info.get("received", 0))),
-        quarantined=int(validation.get("quarantined", 0)),
-        valid=int(validation.get("valid", 0)),
-        entered=outcome.entered,
-        skipped_already_done=outcome.skipped_already_done,
-        rejected=outcome.rejected,
-        failed=outcome.failed,
-        verified=int(checked.get("verified", 0)),
-        mismatched=int(checked.get("mismatched", 0)),
-        to_enter=outcome.to_enter,
-        found_in_portal=outcome.found_in_portal,
-        minutes_saved=round(max(0.0, minutes), 1),
-        quarantine_reasons=validation.get("motifs", {}),
-        mismatch_fields=checked.get("ecarts_par_champ", {}),
-        out_of_season=bool(intake_info.get("hors_periode")),
-        source=intake_info.get("entree"),
-        extra={
-            "election": election.id,
-            "secondes_par_vacataire": outcome.median_seconds,
-            "minutes_saisie_manuelle_par_vacataire": manual,
-            "controles_jeu_echoues": validation.get("controles_echoues", []),
-            "fichiers": [f["fichier"] for f in intake_info.get("fichiers", [])],
-        },
-    ).judge()
-    if errors:
-        status = "Traitement arrêté : " + " ; ".join(sorted({str(e["etape"]) for e in errors}))
-    elif summary.failed_run:
-        status = f"Saisie incomplète : {summary.failed} vacataire(s) en échec, {summary.mismatched} en écart"
-    elif summary.received == 0:
-        status = intake_info.get("motif") or f"Aucun fichier à traiter dans {intake_info.get('entree')}"
-    elif run.dry_run:
-        status = f"Essai à blanc : {summary.to_enter} vacataire(s) seraient créés dans le portail RH"
-    else:
-        status = (
-            f"{summary.entered} vacataire(s) saisi(s) dans le portail RH, {summary.verified} vérifié(s) "
-            f"par rapprochement ; {summary.quarantined} ligne(s) en quarantaine"
-        )
-    page = Report(
-        title="Vacataires de la mise sous pli : contrôle des fichiers et saisie dans le portail RH",
-        subtitle=f"{election.label} — traitement {run.run_id}",
-        success=not summary.failed_run,
-        status=status,
-        errors=summary.errors,
-        counts=[
-            ("lignes reçues", summary.received),
-            ("lignes valides", summary.valid),
-            ("lignes en quarantaine", summary.quarantined),
-        ],
+    extra = {
+        "election": election.id,
+        "secondes_par_vacataire": outcome.median_seconds,
+        "minutes_saisie_manuelle_par_vacataire": manual,
+        "controles_jeu_echoues": validation.get("controles_echoues", []),
+        "fichiers": [f["fichier"] for f in intake_info.get("fichiers", [])],
+    }
+    summary = entry.run_summary(run, outcome, minutes_saved=round(max(0.0, minutes), 1), extra=extra).judge()
+    done = (
+        f"{summary.entered} vacataire(s) saisi(s) dans le portail RH, {summary.verified} vérifié(s) "
+        f"par rapprochement ; {summary.quarantined} ligne(s) en quarantaine"
     )
+    page = entry.report_page(run, ONBOARDING, summary, f"{election.label} — traitement {run.run_id}", done)
+    page.counts = [
+        ("lignes reçues", summary.received),
+        ("lignes valides", summary.valid),
+        ("lignes en quarantaine", summary.quarantined),
+    ]
+    quarantine = {"fichier": "Fichier", "ligne": "Ligne", "initiales": "Initiales", "motifs": "Motifs"}
     page.add(
         intake_section(run.folder),
-        validation_section(
-            run.folder, {"fichier": "Fichier", "ligne": "Ligne", "initiales": "Initiales", "motifs": "Motifs"}
-        ),
-        entry.entry_section(run, ONBOARDING, outcome, checked),
+        validation_section(run.folder, quarantine),
+        entry.entry_section(run, ONBOARDING, outcome, entry.reconciliation(run.folder)),
     )
     page.details += [
         ("Essai à blanc", "oui" if run.dry_run else "non"),

@@ -41,6 +41,7 @@ class Payment(EntrySpec):
     process = PAYMENT_PROCESS
     conn_id = "payroll_portal"
     app = "le portail paie"
+    title = "Vacataires de la mise sous pli : paiement"
     noun = "indemnités"
     key = "nir"
     columns = ("matricule", "mode", "heures", "plis", "chef_de_table", "montant")

@@ -10,7 +10,7 @@ from include.processes.election_staff.payment import ALLOWANCES_CSV, PAYMENT_PRO
 from include.processes.election_staff.payment_entry import PAYMENT, TRANSFER_FILE, TRANSFER_SUMMARY
 from include.rpa.entry import RECONCILE_FILE, RECONCILE_SUMMARY
 from include.rpa.paths import read_json
-from include.rpa.report import QUARANTINE_FILE, SHOWN, VALIDATION_FILE, csv_table
+from include.rpa.report import QUARANTINE_FILE, SHOWN, csv_table
 from include.rpa.summary import NO_INPUT, SUCCESS
 
 if TYPE_CHECKING:
@@ -59,16 +59,12 @@ def report(run: RunContext, *, ledger=None, awaiting_approval: bool = False) -> 
     from include.rpa.approval import DECISION_FILE
     from include.rpa.ledger import Ledger
     from include.rpa.report import Report, Table, csv_rows
-    from include.rpa.steps import step_errors
-    from include.rpa.summary import RunSummary
 
     election = election_of(run)
-    intake_info = read_json(run.folder / "intake.json") or {}
-    validation = read_json(run.folder / VALIDATION_FILE) or {}
     totals = read_json(run.folder / TOTALS_FILE) or {}
     sent = read_json(run.folder / TRANSFER_SUMMARY) or {}
     reconciliation = read_json(run.folder / RECONCILE_SUMMARY) or {}
-    errors = [str(e["message"]) for e in step_errors(run.folder)]
+    errors: list[str] = []
     choice = decision_of(read_json(run.folder / DECISION_FILE))
     outcome = entry.Accounting()
     if entry.plans(run.folder) or choice:
@@ -97,35 +93,21 @@ def report(run: RunContext, *, ledger=None, awaiting_approval: bool = False) -> 
         errors.append(f"Totaux discordants : {reconciliation.get('totaux')}")
     if reconciliation.get("mismatched"):
         errors.append(f"{reconciliation['mismatched']} vacataire(s) en écart (reconciliation.csv)")
+    extra = {
+        "election": election.id,
+        "workers": int(totals.get("workers", 0)),
+        "total": totals.get("total", "0.00"),
+        "capped": int(totals.get("capped", 0)),
+        "below_smic": int(totals.get("below_smic", 0)),
+        "decision": choice,
+        "transfer_file": str(run.folder / TRANSFER_FILE) if sent else None,
+        "transfer_total": sent.get("total"),
+        "totaux_rapprochement": reconciliation.get("totaux"),
+    }
+    # verified: allowances read back as approved in the portal and the transfer file.
+    summary = entry.run_summary(run, outcome, errors=errors, extra=extra)
+    errors = summary.errors
     approved_and_done = bool(sent) and not errors
-    summary = RunSummary(
-        dag_id=run.dag_id,
-        run_id=run.run_id,
-        dry_run=run.dry_run,
-        errors=errors,
-        received=int(validation.get("received", intake_info.get("received", 0))),
-        quarantined=int(validation.get("quarantined", 0)),
-        valid=int(validation.get("valid", 0)),
-        entered=outcome.entered,
-        skipped_already_done=outcome.skipped_already_done,
-        rejected=outcome.rejected,
-        failed=outcome.failed,
-        # Allowances read back as approved in the portal and the transfer file.
-        verified=int(reconciliation.get("verified", 0)),
-        mismatched=int(reconciliation.get("mismatched", 0)),
-        quarantine_reasons=validation.get("motifs", {}),
-        extra={
-            "election": election.id,
-            "workers": int(totals.get("workers", 0)),
-            "total": totals.get("total", "0.00"),
-            "capped": int(totals.get("capped", 0)),
-            "below_smic": int(totals.get("below_smic", 0)),
-            "decision": choice,
-            "transfer_file": str(run.folder / TRANSFER_FILE) if sent else None,
-            "transfer_total": sent.get("total"),
-            "totaux_rapprochement": reconciliation.get("totaux"),
-        },
-    )
     summary.judge(awaiting=awaiting_approval)
     if summary.status == NO_INPUT:  # a payment with nothing to pay yet: the computation's outcome
         summary.status = SUCCESS

@@ -194,18 +194,6 @@ RULES: dict[str, Callable[[pd.DataFrame, Election], pd.Series]] = {
 
 def build_schema(election: Election) -> pa.DataFrameSchema:
     """The pandera schema: one named check per required column and per rule."""
-    columns = {
-        c: pa.Column(
-            str,
-            checks=[pa.Check(lambda s: s != "", name=f"requis:{c}", error=f"requis:{c}")] if c in REQUIRED else [],
-            nullable=False,
-        )
-        for c in COLUMNS
-    }
-    checks = [
-        # ignore_na=False: each rule decides what an empty value means (and
-        # pandera then skips a null scan of the whole frame per check).
-        pa.Check(lambda df, rule=rule, fn=fn: fn(df, election), name=rule, error=rule, ignore_na=False)
-        for rule, fn in RULES.items()
-    ]
-    return pa.DataFrameSchema(columns, checks=checks, coerce=False, strict=False)
+    from include.rpa.validation import rules_schema
+
+    return rules_schema(COLUMNS, REQUIRED, RULES, election)

@@ -107,19 +107,10 @@ RULES: dict[str, Callable[[pd.DataFrame, Election], pd.Series]] = {
 
 
 def build_schema(election: Election) -> pa.DataFrameSchema:
-    columns = {
-        c: pa.Column(
-            "string",
-            checks=[pa.Check(lambda s: s != "", name=f"requis:{c}", error=f"requis:{c}")] if c in REQUIRED else [],
-            nullable=False,
-        )
-        for c in COLUMNS
-    }
-    checks = [
-        pa.Check(lambda df, fn=fn: fn(df, election), name=rule, error=rule, ignore_na=False)
-        for rule, fn in RULES.items()
-    ]
-    return pa.DataFrameSchema(columns, checks=checks, coerce=False, strict=False)
+    """The pandera schema: one named check per required column and per rule."""
+    from include.rpa.validation import rules_schema
+
+    return rules_schema(COLUMNS, REQUIRED, RULES, election, dtype="string")
 
 
 def split(raw: pd.DataFrame, election: Election, workers: Workers) -> tuple[pd.DataFrame, pd.Series]:
