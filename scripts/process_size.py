@@ -24,8 +24,7 @@ PROCESSES = {
     ),
     "brexit_residence_permits": (
         "brexit",
-        ["codes", "columns", "config", "rules", "expectations", "triage", "letters", "foreigners_portal"]
-        + ["arbitration", "entry", "report"],
+        "codes columns config rules expectations triage letters foreigners_portal arbitration entry report".split(),
     ),
 }
 
