@@ -24,7 +24,19 @@ PROCESSES = {
     ),
     "brexit_residence_permits": (
         "brexit",
-        "codes columns config rules expectations triage letters foreigners_portal arbitration entry report".split(),
+        [
+            "codes",
+            "columns",
+            "config",
+            "rules",
+            "expectations",
+            "triage",
+            "letters",
+            "foreigners_portal",
+            "arbitration",
+            "entry",
+            "report",
+        ],
     ),
 }
 
