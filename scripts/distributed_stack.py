@@ -6,10 +6,10 @@ scheduler, DAG processor, triggerer and N Celery workers.
     bin/python scripts/distributed_stack.py [--workers 2] [--concurrency 4]
 
 starts it in the foreground, with the sandbox apps, until Ctrl-C; then every process stops
-and its databases and Redis keys are dropped. ``make test`` (tests/distributed/) and
+and its databases and Redis keys are dropped. ``make test`` (tests/deploy/test_celery_profile.py) and
 ``make bench-dags`` use :class:`DistributedStack`; its REST API is :attr:`DistributedStack.api`. The compose deployment
 (docker-compose.yaml) runs the same settings (:data:`SHARED_SETTINGS`, checked by
-tests/unit/test_compose.py) with one container per component.
+tests/deploy/test_compose.py) with one container per component.
 
 The services: ``RPA_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``,
 a role that may create databases) and ``RPA_REDIS_URL`` (default
@@ -41,7 +41,7 @@ POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379"
 STOP_GRACE_SECONDS = 60
 # The Airflow settings of the scale-out profile that docker-compose.yaml must share (its
-# x-airflow-common environment; tests/unit/test_compose.py compares them).
+# x-airflow-common environment; tests/deploy/test_compose.py compares them).
 SHARED_SETTINGS = {
     "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
     # Celery keeps the name of the worker that ran each task in its result table

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PostgreSQL and Redis for the Celery profile of `make test` (tests/distributed/,
+# PostgreSQL and Redis for the Celery profile of `make test` (tests/deploy/test_celery_profile.py,
 # scripts/distributed_stack.py). This machine and CI start both; when one does not
 # answer, install Debian's package if missing and start its service. Other servers:
 # set RPA_POSTGRES_URL (a role that may create databases) and RPA_REDIS_URL.

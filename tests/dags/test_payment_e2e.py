@@ -27,7 +27,7 @@ from include.rpa.sepa import read_totals
 from sandbox.common.env import sqlite_url
 from scripts.harness.airflow_api import in_process_api
 from scripts.harness.app_client import ROBOT_LOGINS, read_export
-from tests.alerts.test_alerts import channels  # noqa: F401
+from tests.rpa.test_alerts import channels  # noqa: F401
 from tests.sandbox.test_payroll_portal import HrDirectory, start_server
 
 pytestmark = pytest.mark.slow

@@ -14,7 +14,7 @@ from include.rpa.errors import RpaError
 from include.rpa.ledger import Ledger
 from include.rpa.policy import RobotPolicy
 from include.rpa.robot import Job
-from tests.robot.test_hr_portal_pages import PASSWORD, USER, nir_for, start_portal, valid_row
+from tests.processes.election_staff.test_hr_portal_pages import PASSWORD, USER, nir_for, start_portal, valid_row
 
 FAST = RobotPolicy(backoff_seconds=0.05, max_backoff_seconds=0.1, max_attempts=2)
 

@@ -1,6 +1,6 @@
 """The entry engine (include/rpa/entry.py) below the browser: plan, accounting and
 reconciliation of a toy process on a real SQLite ledger, the target's export given as text.
-(Entering through a browser is tested with the real portals in tests/robot and tests/dags.)"""
+(Entering through a browser is tested with the real portals in tests/processes and tests/dags.)"""
 
 from __future__ import annotations
 

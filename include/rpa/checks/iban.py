@@ -3,7 +3,7 @@
 The ISO 7064 mod 97-10 checksum and the French RIB key are computed
 column-wise with numpy (schwifty row by row costs seconds per 100,000 rows);
 IBANs of other countries are few and go through ``schwifty`` one by one.
-``tests/unit/test_checks_iban.py`` checks agreement with schwifty.
+``tests/rpa/test_checks.py`` checks agreement with schwifty.
 """
 
 from __future__ import annotations

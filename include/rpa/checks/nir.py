@@ -2,7 +2,7 @@
 
 Same rules as ``stdnum.fr.nir`` (format, length, key, Corsica 2A/2B) computed
 column-wise, because calling the library row by row costs seconds per 100,000
-rows; ``tests/unit/test_checks_nir.py`` checks that both agree. Semantics that
+rows; ``tests/rpa/test_checks.py`` checks that both agree. Semantics that
 stdnum leaves out are added: the sex digit, and year and month of birth.
 """
 

@@ -26,8 +26,8 @@ from include.processes.election_staff.demo import generate, write
 from include.rpa import alerts
 from sandbox.common.server import ThreadedServer
 from scripts.harness.processes import free_port
+from tests.rpa.test_pii import SECRETS
 from tests.rpa_settings import robots_file
-from tests.unit.test_pii import SECRETS
 
 REPO = Path(__file__).resolve().parents[2]
 DAG_ID = "election_staff_onboarding"

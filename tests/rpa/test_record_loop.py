@@ -25,7 +25,7 @@ from include.rpa.robot import (
     RecordLoop,
     RobotPolicy,
 )
-from tests.robot.test_hr_portal_pages import PASSWORD, USER, export, nir_for, start_portal, valid_row
+from tests.processes.election_staff.test_hr_portal_pages import PASSWORD, USER, export, nir_for, start_portal, valid_row
 
 PROCESS, SCOPE = "test_onboarding", "test-election"
 FAST = RobotPolicy(backoff_seconds=0.05, max_backoff_seconds=0.2)

@@ -18,7 +18,14 @@ from include.processes.election_staff.hr_portal import site_choice
 from include.rpa.browser import open_browser
 from scripts.harness.app_client import read_export
 from scripts.harness.sandbox_apps import LiveApp
-from tests.robot.test_hr_portal_pages import PASSWORD, SITES, USER, expected_export, nir_for, valid_row
+from tests.processes.election_staff.test_hr_portal_pages import (
+    PASSWORD,
+    SITES,
+    USER,
+    expected_export,
+    nir_for,
+    valid_row,
+)
 
 BAD_IBAN = "FR1520041010050500013M02606"  # key 15, not 14
 
