@@ -82,10 +82,9 @@ def bench_parse(repeats: int) -> list[dict]:
 
 def bench_validation(sizes: list[int], repeats: dict[int, int], workdir: Path) -> list[dict]:
     from include.processes.election_staff import onboarding
-    from include.processes.election_staff.config import get_election
     from include.processes.election_staff.demo import generate, write
+    from include.rpa.tasks import RunContext
 
-    election = get_election()
     results = []
     for size in sizes:
         started = time.perf_counter()
@@ -100,17 +99,18 @@ def bench_validation(sizes: list[int], repeats: dict[int, int], workdir: Path) -
         generation_s = time.perf_counter() - started
         runs = []
         for attempt in range(repeats.get(size, 1)):
-            run = workdir / f"run_{size}_{attempt}"
-            run.mkdir()
+            folder = workdir / f"run_{size}_{attempt}"
+            folder.mkdir()
+            run = RunContext(onboarding.ONBOARDING.process, folder.name, folder, params={"input_path": str(source)})
             t0 = time.perf_counter()
-            onboarding.intake(source, run)
+            onboarding.intake(run)
             t1 = time.perf_counter()
             try:
-                counts = onboarding.validate(run, election)
+                counts = onboarding.validate(run)
             except Exception as exc:  # a ceiling failure still measures the work done
                 counts = {"error": str(exc)}
             t2 = time.perf_counter()
-            details = json.loads((run / "validation.json").read_text())
+            details = json.loads((folder / "validation.json").read_text())
             runs.append(
                 {
                     "intake_s": t1 - t0,

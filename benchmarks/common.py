@@ -61,9 +61,10 @@ def valid_rows_of(folder: Path) -> list[dict[str, str]]:
 def onboarding_robot() -> tuple[Callable[[dict[str, str]], str], Any]:
     """The onboarding's content hash of a worker and its robot settings (batch size, attempts,
     backoff, fresh tab): the one place the benchmarks name them."""
-    from include.processes.election_staff import config, entry
+    from include.processes.election_staff.onboarding import ONBOARDING
+    from include.rpa.entry import content_hash
 
-    return entry.content_hash, config.onboarding_settings()
+    return (lambda record: content_hash(record, ONBOARDING.columns)), ONBOARDING.policy()
 
 
 # --------------------------------------------------------------------------- one run
