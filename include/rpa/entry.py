@@ -166,6 +166,23 @@ class EntrySpec:
     def export_key(self, value: str) -> str:
         return value.strip()
 
+    # ------------------------------------------------------------------ the report
+
+    def done(self, summary: RunSummary) -> str:
+        """The report's verdict when all went well (French)."""
+        return (
+            f"{summary.entered} {self.noun} saisi(s) dans {self.app}, {summary.verified} vérifié(s) par "
+            f"rapprochement ; {summary.quarantined} ligne(s) en quarantaine"
+        )
+
+    def headline(self, summary: RunSummary) -> list[tuple[str, object]]:
+        """The report's first counters (the robot's follow: :func:`entry_section`)."""
+        return [
+            ("lignes reçues", summary.received),
+            ("lignes valides", summary.valid),
+            ("lignes en quarantaine", summary.quarantined),
+        ]
+
     def compare(self, intended: Mapping[str, str], stored: Mapping[str, str]) -> list[str]:
         """The columns whose stored value differs from the intended one."""
         return [
@@ -553,13 +570,14 @@ def run_summary(
     )
 
 
-def report_page(run: RunContext, spec: EntrySpec, summary: RunSummary, subtitle: str, done: str) -> Report:
-    """A run's French report (``spec.title``), headed by its verdict (:func:`status_line`) and the
-    steps' errors; the process adds its counters and sections (:meth:`Report.add`)."""
+def report_page(run: RunContext, spec: EntrySpec, summary: RunSummary, subtitle: str) -> Report:
+    """A run's French report (``spec.title``), headed by its verdict (:func:`status_line`), the
+    steps' errors and the process's first counters; the process adds its sections
+    (:meth:`include.rpa.report.Report.add`)."""
     from include.rpa.report import Report
 
-    status = status_line(run, spec, summary, done=done)
-    return Report(spec.title, subtitle, not summary.failed_run, status, errors=summary.errors)
+    status = status_line(run, spec, summary, done=spec.done(summary))
+    return Report(spec.title, subtitle, not summary.failed_run, status, spec.headline(summary), errors=summary.errors)
 
 
 def status_line(run: RunContext, spec: EntrySpec, summary: RunSummary, *, done: str) -> str:

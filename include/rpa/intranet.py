@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from selenium.webdriver.common.by import By
 
@@ -36,6 +36,10 @@ class IntranetLoginPage(Page):
     _SUBMIT = (By.ID, "connexion")
     _ERROR = (By.ID, "erreur-connexion")
 
+    def log_in(self, user: str, password: str) -> Page:
+        """Log in; the application's home page (a subclass names it)."""
+        raise NotImplementedError
+
     def _log_in(self, user: str, password: str, home: type[P]) -> P:
         """Fill and submit the login form; the ``home`` page the app shows next."""
         self._fill(self._USERNAME, user)
@@ -47,9 +51,11 @@ class IntranetLoginPage(Page):
 
 
 class IntranetApp:
-    """The robot's services on one application (an :class:`include.rpa.robot.Target`): log in,
-    find a record by business key, create it. Subclasses implement the three with their
-    page objects."""
+    """The robot's services on one application (an :class:`include.rpa.robot.Target`): log in
+    (through the application's ``LOGIN_PAGE``), find a record by business key, create it
+    (subclasses implement both with their page objects)."""
+
+    LOGIN_PAGE: ClassVar[type[IntranetLoginPage]]
 
     def __init__(self, base_url: str, user: str, password: str) -> None:
         self.base_url = base_url.rstrip("/")
@@ -57,7 +63,7 @@ class IntranetApp:
         self._password = password
 
     def log_in(self, driver: WebDriver) -> None:
-        raise NotImplementedError
+        self.LOGIN_PAGE.open(driver, self.base_url).log_in(self.user, self._password)
 
 
 def portal_date(value: str) -> str:

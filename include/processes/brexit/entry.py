@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from include.rpa.ledger import Ledger
+    from include.rpa.summary import RunSummary
     from include.rpa.targets import WebApp
     from include.rpa.tasks import RunContext
 
@@ -73,6 +74,25 @@ class Permits(EntrySpec):
         from include.processes.brexit.foreigners_portal import ForeignersPortal
 
         return ForeignersPortal(app.base_url, app.user, app.password)
+
+    def done(self, summary: RunSummary) -> str:
+        extra = summary.extra
+        return (
+            f"{summary.entered} dossier(s) saisi(s) et {summary.verified} vérifié(s) ; "
+            f"{extra['lettres']} lettre(s) de pièces manquantes ; "
+            f"{extra['arbitrages']['soumis']} dossier(s) soumis à un agent"
+        )
+
+    def headline(self, summary: RunSummary) -> list[tuple[str, object]]:
+        extra = summary.extra
+        return [
+            ("dossiers reçus", summary.received),
+            ("lignes en quarantaine (illisibles ou incohérentes)", summary.quarantined),
+            ("dossiers à saisir selon les règles", extra["a_saisir"]),
+            ("dossiers incomplets (lettre écrite)", extra["incomplete"]),
+            ("dossiers non éligibles", extra["ineligible"]),
+            ("dossiers soumis à un agent", extra["arbitrages"]["soumis"]),
+        ]
 
     def expected_value(self, column: str, value: str) -> str:
         from include.rpa.intranet import portal_date

@@ -323,8 +323,7 @@ def create_file(driver: WebDriver, base_url: str, record: Mapping[str, str]) -> 
 class ForeignersPortal(IntranetApp):
     """The Brexit robot's services on the foreigners' office application (a :class:`include.rpa.robot.Target`)."""
 
-    def log_in(self, driver: WebDriver) -> None:
-        log_in(driver, self.base_url, self.user, self._password)
+    LOGIN_PAGE = LoginPage
 
     def find(self, driver: WebDriver, numero_dossier: str) -> str | None:
         """The foreigner number of the file with this application number, or None."""

@@ -115,20 +115,7 @@ def _report(run: RunContext, summary: RunSummary, settings: BrexitSettings, outc
     from include.rpa.report import validation_section
 
     extra = summary.extra
-    done = (
-        f"{summary.entered} dossier(s) saisi(s) et {summary.verified} vérifié(s) ; "
-        f"{extra['lettres']} lettre(s) de pièces manquantes ; "
-        f"{extra['arbitrages']['soumis']} dossier(s) soumis à un agent"
-    )
-    page = entry.report_page(run, PERMITS, summary, f"Traitement {run.run_id}", done)
-    page.counts = [
-        ("dossiers reçus", summary.received),
-        ("lignes en quarantaine (illisibles ou incohérentes)", summary.quarantined),
-        ("dossiers à saisir selon les règles", extra["a_saisir"]),
-        ("dossiers incomplets (lettre écrite)", extra["incomplete"]),
-        ("dossiers non éligibles", extra["ineligible"]),
-        ("dossiers soumis à un agent", extra["arbitrages"]["soumis"]),
-    ]
+    page = entry.report_page(run, PERMITS, summary, f"Traitement {run.run_id}")
     if (run.folder / DOSSIERS_FILE).exists():
         frame = load_dossiers(run.folder)
         page.tables += [

@@ -243,8 +243,7 @@ def create_worker(driver: WebDriver, base_url: str, worker: Mapping[str, str]) -
 class HrPortal(IntranetApp):
     """The robot's services on the HR portal: the :class:`include.rpa.robot.Target` of onboarding."""
 
-    def log_in(self, driver: WebDriver) -> None:
-        log_in(driver, self.base_url, self.user, self._password)
+    LOGIN_PAGE = LoginPage
 
     def find(self, driver: WebDriver, key: str) -> str | None:
         return find_worker(driver, self.base_url, key)

@@ -218,16 +218,7 @@ def report(run: RunContext) -> tuple[RunSummary, Report]:
         "fichiers": [f["fichier"] for f in intake_info.get("fichiers", [])],
     }
     summary = entry.run_summary(run, outcome, minutes_saved=round(max(0.0, minutes), 1), extra=extra).judge()
-    done = (
-        f"{summary.entered} vacataire(s) saisi(s) dans le portail RH, {summary.verified} vérifié(s) "
-        f"par rapprochement ; {summary.quarantined} ligne(s) en quarantaine"
-    )
-    page = entry.report_page(run, ONBOARDING, summary, f"{election.label} — traitement {run.run_id}", done)
-    page.counts = [
-        ("lignes reçues", summary.received),
-        ("lignes valides", summary.valid),
-        ("lignes en quarantaine", summary.quarantined),
-    ]
+    page = entry.report_page(run, ONBOARDING, summary, f"{election.label} — traitement {run.run_id}")
     quarantine = {"fichier": "Fichier", "ligne": "Ligne", "initiales": "Initiales", "motifs": "Motifs"}
     page.add(
         intake_section(run.folder),

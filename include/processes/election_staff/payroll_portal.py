@@ -134,13 +134,12 @@ class Confirmation(PayrollPage):
 class PayrollPortal(IntranetApp):
     """The payment robot's services on the payroll portal (a :class:`include.rpa.robot.Target`)."""
 
+    LOGIN_PAGE = LoginPage
+
     def __init__(self, base_url: str, user: str, password: str, *, scrutin: str, matricules: Mapping[str, str]) -> None:
         super().__init__(base_url, user, password)
         self.scrutin = scrutin
         self.matricules = matricules
-
-    def log_in(self, driver: WebDriver) -> None:
-        LoginPage.open(driver, self.base_url).log_in(self.user, self._password)
 
     def find(self, driver: WebDriver, key: str) -> str | None:
         """The round's allowance number in the worker's payroll file, or None."""
