@@ -48,6 +48,11 @@ class BatchRun:
     noun: str = "dossier(s)"  # French, for the task's error message
 
 
+def counted(n: int, noun: str) -> str:
+    """``3 dossiers``, ``1 dossier``: a French count of a regular plural noun."""
+    return f"{n} {noun[:-1] if n == 1 and noun.endswith('s') else noun}"
+
+
 def label_of(file: str, line: Any) -> str:
     """A record's label in logs and captures: source file stem and line, never a value."""
     return f"{Path(str(file)).stem}-ligne{line}"
@@ -69,7 +74,9 @@ def write_batches(
         old.unlink()
     for number, members in enumerate(batches):
         write_json(batch_dir / _name(wave, number), {"lot": number, "positions": members})
-    return [{"lot": n, "dossiers": len(m), "libelle": f"lot {n} ({len(m)} {noun})"} for n, m in enumerate(batches)]
+    return [
+        {"lot": n, "dossiers": len(m), "libelle": f"lot {n} ({counted(len(m), noun)})"} for n, m in enumerate(batches)
+    ]
 
 
 def read_batch(run_dir: Path, lot: int, *, wave: str = "") -> list[int]:
@@ -139,7 +146,7 @@ def run_batch(
     unfinished = sum(counts.get(name, 0) for name in (FAILED, BUSY, NOT_ATTEMPTED))
     if unfinished:
         raise EntryIncomplete(
-            f"Lot {lot} : {unfinished} {batch.noun} sur {len(jobs)} non saisi(s)"
+            f"Lot {lot} : {counted(unfinished, batch.noun)} sur {len(jobs)} non saisi(s)"
             + (f" ; {result.aborted}" if result.aborted else "")
             + " (nouvel essai automatique : ce qui est déjà saisi ne sera pas ressaisi)"
         )

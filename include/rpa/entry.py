@@ -46,6 +46,7 @@ from include.rpa.batches import (
     EVIDENCE_DIR,
     BatchRun,
     batch_outcomes,
+    counted,
     label_of,
     read_batch,
     run_batch,
@@ -171,7 +172,7 @@ class EntrySpec:
     def done(self, summary: RunSummary) -> str:
         """The report's verdict when all went well (French)."""
         return (
-            f"{summary.entered} {self.noun} saisi(s) dans {self.app}, {summary.verified} vérifié(s) par "
+            f"{counted(summary.entered, self.noun)} saisi(s) dans {self.app}, {summary.verified} vérifié(s) par "
             f"rapprochement ; {summary.quarantined} ligne(s) en quarantaine"
         )
 
@@ -489,10 +490,10 @@ def reconcile(
     outcome = accounting(run, spec, ledger=ledger)
     problems = []
     if mismatches:
-        problems.append(f"{len(mismatches)} {spec.noun} en écart avec {spec.app}")
+        problems.append(f"{counted(len(mismatches), spec.noun)} en écart avec {spec.app}")
     left_behind = outcome.to_enter - outcome.entered - outcome.rejected_now
     if left_behind > 0:
-        problems.append(f"{left_behind} {spec.noun} non saisi(s) malgré les nouvelles tentatives")
+        problems.append(f"{counted(left_behind, spec.noun)} non saisi(s) malgré les nouvelles tentatives")
     if problems:
         raise ReconciliationMismatch("Rapprochement : " + " ; ".join(problems) + " (voir le rapport)")
     return summary
@@ -589,12 +590,12 @@ def status_line(run: RunContext, spec: EntrySpec, summary: RunSummary, *, done: 
     if stopped:
         return "Traitement arrêté : " + " ; ".join(stopped)
     if summary.failed_run:
-        return f"Saisie incomplète : {summary.failed} {spec.noun} en échec, {summary.mismatched} en écart"
+        return f"Saisie incomplète : {counted(summary.failed, spec.noun)} en échec, {summary.mismatched} en écart"
     if summary.received == 0:
         intake = read_json(run.folder / "intake.json") or {}
         return intake.get("motif") or f"Aucun fichier à traiter dans {intake.get('entree')}"
     if run.dry_run:
-        return f"Essai à blanc : {summary.to_enter} {spec.noun} seraient saisis dans {spec.app}"
+        return f"Essai à blanc : {counted(summary.to_enter or 0, spec.noun)} à saisir dans {spec.app}"
     return done
 
 
@@ -633,8 +634,10 @@ def entry_section(run: RunContext, spec: EntrySpec, outcome: Accounting, checked
             ),
             csv_table(f"Écarts de rapprochement ({spec.app} ≠ dossier validé)", run.folder / RECONCILE_FILE),
         ]
+    for path in plan_csvs(run.folder):
+        wave = path.stem.removeprefix(PLAN_PREFIX).lstrip("-")
+        section.links.append((f"Plan de saisie (CSV{f', vague {wave}' if wave else ''})", path.name))
     for label, path in (
-        *(("Plan de saisie (CSV)", path) for path in plan_csvs(run.folder)),
         ("Écarts de rapprochement (CSV)", run.folder / RECONCILE_FILE),
         ("Copies d'écran des refus et échecs (données masquées)", run.folder / EVIDENCE_DIR),
     ):

@@ -24,7 +24,7 @@ def test_batches_cover_every_position_once_and_a_new_plan_replaces_them(tmp_path
     assert batches == [
         {"lot": 0, "dossiers": 3, "libelle": "lot 0 (3 fiches)"},
         {"lot": 1, "dossiers": 3, "libelle": "lot 1 (3 fiches)"},
-        {"lot": 2, "dossiers": 1, "libelle": "lot 2 (1 fiches)"},
+        {"lot": 2, "dossiers": 1, "libelle": "lot 2 (1 fiche)"},
     ]
     assert [read_batch(tmp_path, n) for n in range(3)] == [[0, 1, 2], [3, 4, 5], [6]]
     write_batches(tmp_path, [9], 3, wave="arbitrage")
@@ -64,6 +64,6 @@ def test_one_batch_one_browser_its_outcome_file_and_its_verdict(tmp_path: Path) 
     # The portal is gone: the batch fails (Airflow retries it), what is left stays for the retry.
     more = [Job(nir_for(4), valid_row(nir=nir_for(4)), "envoi-ligne5")]
     ledger.plan("test_batches", "s", {more[0].key: "h"})
-    with pytest.raises(EntryIncomplete, match="Lot 1 : 1 vacataires sur 1 non saisi"):
+    with pytest.raises(EntryIncomplete, match="Lot 1 : 1 vacataire sur 1 non saisi"):
         run_batch(batch, 1, [13], more, HrPortal(server.url, USER, PASSWORD), ledger)
     assert ledger.get("test_batches", "s", nir_for(4))["state"] == "failed"

@@ -96,7 +96,7 @@ def test_plan_sorts_every_record_and_writes_no_personal_data(tmp_path: Path, led
     ledger.mark_rejected(TOY.process, "2027", "K3", "refus", run_id=run.run_id)
     enter(ledger, ["K4"], run)
     again = make_run(tmp_path, "r2", names={"K4": "Nom corrigé"})
-    assert entry.plan(again, TOY, ledger=ledger) == [{"lot": 0, "dossiers": 1, "libelle": "lot 0 (1 fiches)"}]
+    assert entry.plan(again, TOY, ledger=ledger) == [{"lot": 0, "dossiers": 1, "libelle": "lot 0 (1 fiche)"}]
     categories = json.loads((again.folder / "plan.json").read_text())["categories"]
     assert categories == {
         entry.TO_ENTER: 1,
@@ -154,7 +154,7 @@ def test_reconciliation_fails_for_records_left_behind(tmp_path: Path, ledger: Le
     run = make_run(tmp_path)
     entry.plan(run, TOY, ledger=ledger)
     enter(ledger, ["K1", "K2", "K3", "K4"], run)
-    with pytest.raises(ReconciliationMismatch, match="1 fiches non saisi"):
+    with pytest.raises(ReconciliationMismatch, match="1 fiche non saisi"):
         entry.reconcile(run, TOY, ledger=ledger, export_text=export({k: (f"Nom {k}", f"N-{k}") for k in KEYS[:4]}))
     assert entry.reconciliation(run.folder)["verified"] == 4
 
