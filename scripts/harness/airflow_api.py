@@ -136,10 +136,18 @@ class AirflowApi:
     # ----------------------------------------------------------------------- human in the loop
 
     def pending_hitl(self, dag_id: str, run_id: str | None = None) -> list[dict]:
-        """The requests of ``dag_id`` (of one run if given) nobody has answered yet."""
+        """The requests of ``dag_id`` (of one run if given) nobody has answered yet, once their task
+        waits for the answer (``awaiting_input``). Airflow 3.3 resumes a task when the answer
+        comes only if the task is already parked: an answer given while it is still pausing (the
+        request is visible a moment before) is stored but never resumes it (seen under load)."""
         params = {"dag_id": dag_id, "response_received": "false", "limit": 100}
         pending = self.request("GET", "/api/v2/dags/~/dagRuns/~/hitlDetails", params=params)["hitl_details"]
-        return [d for d in pending if run_id is None or d["task_instance"]["dag_run_id"] == run_id]
+        return [
+            d
+            for d in pending
+            if (run_id is None or d["task_instance"]["dag_run_id"] == run_id)
+            and d["task_instance"].get("state") == "awaiting_input"
+        ]
 
     def answer_hitl(self, detail: Mapping[str, Any], body: Mapping[str, Any], *, check: bool = True) -> httpx.Response:
         """Answer one request with ``body`` (``{"chosen_options": [...], "params_input": {...}}``)."""
