@@ -63,12 +63,12 @@ demo: $(STAMP)
 bench: setup
 	bin/python benchmarks/bench_validation.py $(ARGS)
 
-# The HR-portal robot's record loop against its baselines (about 10 min);
-# `make bench-robot ARGS="--workers 200 --sample 100"` for a run of a few minutes.
+# The HR-portal robot's record loop against its baselines (about 5 min);
+# `make bench-robot ARGS="--workers 200 --sample 100"` for a run of about 3 minutes.
 bench-robot: setup
 	bin/python benchmarks/bench_record_loop.py $(ARGS)
 
-# The DAGs end to end under the scheduler, then the onboarding on the Celery profile (about an hour);
+# The DAGs end to end under the scheduler, then the onboarding on the Celery profile (about 40 min);
 # `make bench-dags ARGS="--skip-payment --brexit-files 0"` for the two onboardings only.
 bench-dags: setup services
 	bin/python benchmarks/bench_dags.py $(ARGS)

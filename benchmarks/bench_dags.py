@@ -381,9 +381,10 @@ def bench_payment(
     out["service_rows"] = manifest["received"]
     keys = ("received", "quarantined", "valid", "workers", "entered", "verified", "failed", "mismatched", "rejected")
     out["summary"] = {k: summary.get(k) for k in (*keys, "skipped_already_done", "statut", "total")}
-    for key in ("transfer_total", "capped", "below_smic", "transfer_file"):
+    for key in ("transfer_total", "capped", "below_smic"):
         if key in summary:
             out["summary"][key] = summary[key]
+    out["summary"]["transfer_file_written"] = bool(summary.get("transfer_file"))  # its path names a temporary folder
     enter = out.get("tasks", {}).get("enter", {})
     entered = summary.get("entered") or 0
     if enter.get("span_s") and entered:

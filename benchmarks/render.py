@@ -26,6 +26,10 @@ def _n(value: float | None, spec: str = ".2f") -> str:
     return "—" if value is None else f"{value:{spec}}"
 
 
+def _c(count: Any) -> str:
+    return f"{count:,}" if isinstance(count, int) else "—"
+
+
 def _ok(step: Any) -> bool:
     return isinstance(step, Mapping) and "error" not in step
 
@@ -89,9 +93,9 @@ def record_loop(results: Mapping[str, Any]) -> list[str]:
         rows.append(
             (
                 "robot, 2 browsers",
-                f"{ratio(two['workers_per_min'], one['workers_per_min']):.2f}× the throughput of one: with one "
-                f"browser the robot's processes already keep {one['cpu']['robot_tree_cores']:.1f} of the "
-                f"{cfg['cores']} cores busy",
+                f"{ratio(two['workers_per_min'], one['workers_per_min']):.2f}× the throughput of one (other "
+                f"processes used {one['cpu']['other_processes_cores']:.1f} of the {cfg['cores']} cores during "
+                f"the 1-browser step, {two['cpu']['other_processes_cores']:.1f} during this one)",
             )
         )
     create = one["median_steps_s"]["create (4 pages)"] if _ok(one) else None
@@ -131,7 +135,7 @@ def record_loop(results: Mapping[str, Any]) -> list[str]:
         )
     what = (
         f"medians over {cfg['sample']} workers per robot measurement, {cfg['naive_sample']} for the naive "
-        f"robot, {cfg['workers']} for the floor"
+        f"robot, {cfg['workers']:,} for the floor"
     )
     return [_measured(results, what), "", *_table(rows)]
 
@@ -149,7 +153,7 @@ def dags(results: Mapping[str, Any]) -> list[str]:
             (
                 f"onboarding DAG, {dag['workers']:,} workers entered and reconciled",
                 f"{dag['wall_min']:.1f} min (target < {dag['target_min']:.0f}); run {dag['state']}, "
-                f"{s.get('entered')} entered, {s.get('verified')} verified",
+                f"{_c(s.get('entered'))} entered, {_c(s.get('verified'))} verified",
             )
         )
     if _ok(celery) and "summary" in celery and _ok(dag) and "wall_min" in dag:
@@ -158,8 +162,8 @@ def dags(results: Mapping[str, Any]) -> list[str]:
             (
                 "the same onboarding on the Celery profile / embedded LocalExecutor",
                 f"{ratio(celery['wall_min'], dag['wall_min']):.2f}× ({celery['wall_min']:.1f} / "
-                f"{dag['wall_min']:.1f} min); {celery['summary'].get('entered')} entered and "
-                f"{celery['summary'].get('verified')} verified, the batches shared {shares} between the two "
+                f"{dag['wall_min']:.1f} min); {_c(celery['summary'].get('entered'))} entered and "
+                f"{_c(celery['summary'].get('verified'))} verified, the batches shared {shares} between the two "
                 "Celery workers",
             )
         )
@@ -173,7 +177,7 @@ def dags(results: Mapping[str, Any]) -> list[str]:
         s = pay["summary"]
         rows.append(
             (
-                f"payment DAG, {s.get('workers'):,} allowances ({pay['service_rows']:,} service records) entered, "
+                f"payment DAG, {_c(s.get('workers'))} allowances ({_c(pay['service_rows'])} service records) entered, "
                 "SEPA file, reconciled",
                 f"{pay['wall_min']:.1f} min, {_n(pay.get('entry_s_per_worker'))} s per worker of entry",
             )
@@ -183,8 +187,9 @@ def dags(results: Mapping[str, Any]) -> list[str]:
         s = brexit["summary"]
         rows.append(
             (
-                f"Brexit DAG, {brexit['files']:,} applications ({s.get('entered')} entered, {s.get('lettres')} "
-                f"letters, {s.get('ineligible')} ineligible, {s.get('a_arbitrer')} put to an agent)",
+                f"Brexit DAG, {_c(brexit['files'])} applications ({_c(s.get('entered'))} entered, "
+                f"{_c(s.get('lettres'))} letters, {_c(s.get('ineligible'))} ineligible, {_c(s.get('a_arbitrer'))} put "
+                "to an agent)",
                 f"{brexit['wall_min']:.1f} min, {_n(brexit.get('wall_s_per_file'))} s per application (robot: "
                 f"{_n(s.get('secondes_par_dossier'))} s per file entered)",
             )
